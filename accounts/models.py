@@ -1,0 +1,22 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """Shortory's user. Custom from the first migration so fields can be added later."""
+
+    email = models.EmailField(_("email address"), blank=True)
+    webcam_consent = models.BooleanField(
+        _("remember webcam consent"),
+        default=False,
+        help_text=_(
+            "Skip the consent step on the watch page. Frames are analysed on the server and "
+            "discarded; only emotion scores are kept."
+        ),
+    )
+    webcam_consent_at = models.DateTimeField(_("webcam consent given at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")

@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Job(models.Model):
+    """Any background work done for a user: harvesting, downloading, rendering, analysing.
+
+    Status moves pending → running → done | failed. `progress` is 0–100 and `message` says
+    what is happening now in words; `error` is the human-readable reason for a failure.
+    """
+
+    class Kind(models.TextChoices):
+        DEMO = "demo", _("Demonstration")
+        VIDEO_PROCESS = "video_process", _("Find moments and make clips")
+        SESSION_FINISH = "session_finish", _("Make clips from a watch session")
+        CLIP_RENDER = "clip_render", _("Render a clip")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    # What the job works on, for links from the jobs page ("video:12", "session:3").
+    target = models.CharField(_("target"), max_length=64, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def as_event(self) -> dict:
+        """The JSON shape pushed over `ws/jobs/` and returned by the API."""
+        return {
+            "id": self.pk,
+            "kind": self.kind,
+            "kind_display": str(self.get_kind_display()),
+            "status": self.status,
+            "status_display": str(self.get_status_display()),
+            "progress": self.progress,
+            "message": self.message,
+            "error": self.error,
+            "target": self.target,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+        }

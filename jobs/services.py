@@ -1,0 +1,178 @@
+"""Job lifecycle and live progress.
+
+Every background task records its state on a `Job` row and pushes the row's event to the
+owner's channel-layer group, which `ws/jobs/` relays to every open page of that user. Pages
+fall back to polling the API when the socket is down, so the row is the source of truth.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Job
+
+logger = logging.getLogger(__name__)
+
+
+class ApplicationError(Exception):
+    """A failure whose message is meant for the user (shown on the page and in the API)."""
+
+    def __init__(self, message: str, extra: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.extra = extra or {}
+
+
+def user_group(user_id: int) -> str:
+    return f"jobs.user.{user_id}"
+
+
+def job_broadcast(*, job: Job) -> None:
+    """Push the job's current state to its owner's open pages. Never fails the caller."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(
+            user_group(job.user_id), {"type": "job.update", "job": job.as_event()}
+        )
+    except Exception:  # a broken fan-out must not fail the work itself; polling still works
+        logger.exception("could not broadcast job %s", job.pk)
+
+
+def job_create(*, user, kind: str, target: str = "", message: str = "") -> Job:
+    job = Job.objects.create(
+        user=user, kind=kind, target=target, message=message or _("Waiting to start")
+    )
+    job_broadcast(job=job)
+    return job
+
+
+def job_enqueue(*, job: Job, func: str, **kwargs: Any) -> None:
+    """Queue `func(job_id=..., **kwargs)` once the surrounding transaction commits."""
+    from django_q.tasks import async_task
+
+    def send() -> None:
+        task_id = async_task(func, job_id=job.pk, **kwargs, task_name=f"job-{job.pk}")
+        Job.objects.filter(pk=job.pk, task_id="").update(task_id=str(task_id or "")[:64])
+
+    transaction.on_commit(send)
+
+
+def _save(job: Job, fields: list[str]) -> None:
+    job.save(update_fields=[*fields, "updated_at"])
+    job_broadcast(job=job)
+
+
+def job_start(*, job: Job, message: str = "") -> None:
+    job.status = Job.Status.RUNNING
+    job.started_at = job.started_at or timezone.now()
+    job.attempts += 1
+    job.progress = 0
+    job.error = ""
+    job.message = message or _("Started")
+    _save(job, ["status", "started_at", "attempts", "progress", "error", "message"])
+
+
+class ProgressReporter:
+    """Throttled progress updates: at most one write per `min_interval` unless the integer
+    percentage reaches 100 or the message changes."""
+
+    def __init__(self, job: Job, *, min_interval: float = 0.5, span: tuple[int, int] = (0, 100)):
+        self.job = job
+        self.min_interval = min_interval
+        self.low, self.high = span
+        self._last = 0.0
+
+    def sub(self, low: int, high: int) -> ProgressReporter:
+        """A reporter mapping 0–100 onto [low, high] of this one (for multi-step jobs)."""
+        width = self.high - self.low
+        return ProgressReporter(
+            self.job,
+            min_interval=self.min_interval,
+            span=(self.low + width * low // 100, self.low + width * high // 100),
+        )
+
+    def __call__(self, percent: float, message: str = "") -> None:
+        value = int(self.low + (self.high - self.low) * max(0.0, min(100.0, percent)) / 100)
+        value = max(value, self.job.progress)  # never goes backwards
+        now = time.monotonic()
+        changed_message = bool(message) and message != self.job.message
+        if value == self.job.progress and not changed_message:
+            return
+        if now - self._last < self.min_interval and not changed_message and value < 100:
+            return
+        self._last = now
+        self.job.progress = value
+        fields = ["progress"]
+        if message:
+            self.job.message = message[:300]
+            fields.append("message")
+        _save(self.job, fields)
+
+
+def job_done(*, job: Job, message: str = "") -> None:
+    job.status = Job.Status.DONE
+    job.progress = 100
+    job.message = message or _("Done")
+    job.finished_at = timezone.now()
+    _save(job, ["status", "progress", "message", "finished_at"])
+
+
+def job_fail(*, job: Job, error: str) -> None:
+    job.status = Job.Status.FAILED
+    job.error = error[:2000]
+    job.message = _("Failed")
+    job.finished_at = timezone.now()
+    _save(job, ["status", "error", "message", "finished_at"])
+
+
+def job_run(*, job_id: int, work: Callable[[Job, ProgressReporter], str | None]) -> Job | None:
+    """Run `work(job, progress)` with the job's status recorded around it.
+
+    An `ApplicationError` fails the job with its message; any other exception fails it with a
+    generic message and logs the traceback. A job that already finished is left alone, so a
+    task delivered twice does no harm.
+    """
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
+        logger.warning("job %s vanished before it ran (owner deleted?)", job_id)
+        return None
+    if job.status == Job.Status.DONE:
+        logger.info("job %s already done; skipping duplicate delivery", job_id)
+        return job
+    job_start(job=job)
+    try:
+        message = work(job, ProgressReporter(job))
+    except ApplicationError as exc:
+        job_fail(job=job, error=exc.message)
+    except Exception as exc:
+        logger.exception("job %s (%s) crashed", job.pk, job.kind)
+        job_fail(job=job, error=_("Something went wrong on our side (%(name)s). Please try again.")
+                 % {"name": type(exc).__name__})
+    else:
+        job_done(job=job, message=message or "")
+    return job
+
+
+def demo_job_start(*, user, steps: int = 10, delay: float = 0.4) -> Job:
+    """A demonstration job that counts to `steps`, to show live progress end to end."""
+    job = job_create(user=user, kind=Job.Kind.DEMO, message=_("Waiting to start"))
+    job_enqueue(job=job, func="jobs.tasks.demo_count", steps=steps, delay=delay)
+    return job
+
+
+def demo_count(*, job: Job, progress: ProgressReporter, steps: int, delay: float) -> str:
+    for step in range(1, steps + 1):
+        time.sleep(delay)
+        progress(100 * step / steps, _("Step %(step)d of %(steps)d") % {"step": step, "steps": steps})
+    return _("Counted to %(steps)d") % {"steps": steps}

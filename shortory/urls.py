@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "Shortory moderation"
+admin.site.site_title = "Shortory admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("jobs/", include("jobs.urls")),
+    path("", include("analysis.urls")),
+    path("", include("clips.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("shortory.api")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "shortory.views.error_403"
+handler404 = "shortory.views.error_404"
+handler500 = "shortory.views.error_500"
