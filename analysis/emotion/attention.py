@@ -1,0 +1,116 @@
+"""Attention: is the viewer looking at the screen, eyes open, and settled?
+
+Attention is deliberately independent of the emotion: a calm, neutral face that watches the
+screen scores high; a laughing face turned to talk to someone else scores low. (The prototype
+mixed the two, so smiles raised "attention".)
+
+Per frame (``frame_attention``), from the face mesh:
+
+* no face -> 0;
+* **facing**: 1 while the head is within ``FACING_FULL_DEG`` of the camera in yaw and in pitch,
+  falling linearly to 0 at ``FACING_ZERO_DEG`` (a webcam sits at the screen's edge, so the small
+  angles of reading the screen must not count against the viewer);
+* **eyes open**: the mesh's eye openness in [0, 1];
+* frame attention = facing x eyes open. Without landmarks (the stage switched off) there is
+  only presence, and a found face scores ``PRESENCE_ONLY``.
+
+Over time (``AttentionTracker``, one per viewer), the frame scores in the last ``window``
+seconds (1.5 s) are averaged, so a blink does not read as inattention while looking away for a
+second does; frames without a face count as 0, so a viewer who leaves drops to 0 within the
+window. The average is multiplied by a **stability** factor: if the face centre wanders by more
+than ``STEADY_MOTION`` face-widths (standard deviation over the window), the viewer is moving
+about rather than watching, and the factor falls to ``MIN_STABILITY`` at ``RESTLESS_MOTION``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from .frames import FrameAnalysis
+
+logger = logging.getLogger(__name__)
+
+FACING_FULL_DEG = 15.0
+FACING_ZERO_DEG = 40.0
+PRESENCE_ONLY = 0.5
+STEADY_MOTION = 0.05
+RESTLESS_MOTION = 0.3
+MIN_STABILITY = 0.5
+
+
+def _falloff(angle: float) -> float:
+    excess = (abs(angle) - FACING_FULL_DEG) / (FACING_ZERO_DEG - FACING_FULL_DEG)
+    return float(np.clip(1.0 - excess, 0.0, 1.0))
+
+
+def frame_attention(
+    face_found: bool, yaw: float | None, pitch: float | None, eye_openness: float | None
+) -> float:
+    """Attention in [0, 1] from one frame's face presence, head pose and eye openness."""
+    if not face_found:
+        return 0.0
+    if yaw is None or pitch is None or eye_openness is None:
+        return PRESENCE_ONLY
+    facing = _falloff(yaw) * _falloff(pitch)
+    return float(np.clip(facing * eye_openness, 0.0, 1.0))
+
+
+@dataclass(frozen=True)
+class _Sample:
+    t: float
+    score: float
+    centre: tuple[float, float] | None
+    width: float
+
+
+class AttentionTracker:
+    """One viewer's attention over the last ``window`` seconds. Not shared between viewers.
+
+    Not thread-safe by itself: a viewer's frames arrive in order on one connection, which
+    owns its tracker.
+    """
+
+    def __init__(self, window: float = 1.5) -> None:
+        self.window = window
+        self._samples: deque[_Sample] = deque()
+
+    def reset(self) -> None:
+        """Forget the history (e.g. after a pause or a seek)."""
+        self._samples.clear()
+
+    def update(self, analysis: FrameAnalysis, t: float) -> float:
+        """Add one frame's analysis at time ``t`` (seconds) and return smoothed attention."""
+        if self._samples and t < self._samples[-1].t:
+            # Time went backwards (seek/restart): the old history says nothing about now.
+            self._samples.clear()
+        centre = None
+        width = 0.0
+        if analysis.face_found and analysis.box is not None:
+            x, y, w, h = analysis.box
+            centre, width = (x + w / 2.0, y + h / 2.0), float(max(w, 1))
+        self._samples.append(_Sample(t, analysis.attention, centre, width))
+        while self._samples and self._samples[0].t < t - self.window:
+            self._samples.popleft()
+        return self.value()
+
+    def value(self) -> float:
+        """The current smoothed attention in [0, 1] (0 before any frame)."""
+        if not self._samples:
+            return 0.0
+        mean = float(np.mean([s.score for s in self._samples]))
+        return float(np.clip(mean * self.stability(), 0.0, 1.0))
+
+    def stability(self) -> float:
+        """1 for a steady face, down to ``MIN_STABILITY`` for one moving about."""
+        seen = [s for s in self._samples if s.centre is not None]
+        if len(seen) < 3:
+            return 1.0
+        centres = np.array([s.centre for s in seen])
+        width = float(np.median([s.width for s in seen]))
+        motion = float(np.sqrt(centres.var(axis=0).sum())) / width
+        excess = (motion - STEADY_MOTION) / (RESTLESS_MOTION - STEADY_MOTION)
+        return float(np.clip(1.0 - excess * (1.0 - MIN_STABILITY), MIN_STABILITY, 1.0))

@@ -1,0 +1,158 @@
+"""Face regions of interest and the 468-point face mesh: head pose and eye openness.
+
+The region of interest follows MediaPipe's detection-to-ROI step: the detection box made square
+on its long side and enlarged 1.5x, rotated so that the line between the eyes is horizontal.
+Cropping that rotated square out of the frame gives an upright face, which is what both the
+face-mesh model (192x192, RGB in [0, 1]) and the emotion classifier work best on.
+
+From the mesh (in the upright crop, so roll is already removed):
+
+* **yaw/pitch** come from the normal of the face plane spanned by cheek-to-cheek
+  (points 234 -> 454) and forehead-to-chin (10 -> 152), using the mesh's depth (z, in the same
+  scale as x). Yaw is positive when the face turns towards the image's right; pitch is positive
+  when the face tilts down. The forehead-to-chin line leans back in a neutral face, so a fixed
+  offset (measured on frontal photos) is removed from pitch.
+* **eye openness** is the eyelid gap over the eye width (points 159/145 over 33/133 and
+  386/374 over 362/263), mapped to [0, 1]: about 0.3 for an open eye, under 0.1 for a closed
+  one.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .detection import LEFT_EYE, RIGHT_EYE, Detection
+from .litert import LiteModel
+
+logger = logging.getLogger(__name__)
+
+MESH_INPUT = 192
+ROI_SCALE = 1.5
+MIN_MESH_SCORE = 0.5
+
+# Face-mesh indices (subject's own right/left).
+FOREHEAD, CHIN, RIGHT_CHEEK, LEFT_CHEEK = 10, 152, 234, 454
+RIGHT_EYE_LIDS, RIGHT_EYE_CORNERS = (159, 145), (33, 133)
+LEFT_EYE_LIDS, LEFT_EYE_CORNERS = (386, 374), (362, 263)
+
+# The face plane's normal leans up by about this much on frontal photos (skimage's astronaut).
+PITCH_OFFSET_DEG = 12.0
+# Eyelid-gap-to-width ratios mapped to openness 0 and 1.
+EYE_CLOSED_RATIO, EYE_OPEN_RATIO = 0.08, 0.25
+
+
+@dataclass(frozen=True)
+class Roi:
+    """A rotated square in frame pixels: centre, side length and rotation (radians)."""
+
+    cx: float
+    cy: float
+    size: float
+    angle: float
+
+    def affine(self, out_w: int, out_h: int | None = None, scale: float = 1.0) -> np.ndarray:
+        """2x3 matrix mapping frame pixels into an ``out_w`` x ``out_h`` upright crop.
+
+        ``scale`` enlarges (or shrinks) the square around the same centre first.
+        """
+        out_h = out_h or out_w
+        side = self.size * scale
+        cos, sin = math.cos(self.angle), math.sin(self.angle)
+        # Crop pixel (u, v) sits at centre + R(angle) . ((u/out - 1/2) * side, ...) in the frame;
+        # this is the inverse of that map.
+        sx, sy = out_w / side, out_h / side
+        matrix = np.array(
+            [
+                [cos * sx, sin * sx, 0.0],
+                [-sin * sy, cos * sy, 0.0],
+            ]
+        )
+        matrix[:, 2] = np.array([out_w / 2, out_h / 2]) - matrix[:, :2] @ np.array(
+            [self.cx, self.cy]
+        )
+        return matrix
+
+
+def roi_from_detection(detection: Detection) -> Roi:
+    """The upright square around a detected face (the box's long side, rotated level).
+
+    MediaPipe's detection-to-ROI rule enlarges this 1.5x for the mesh; callers pass their own
+    enlargement to ``Roi.affine``.
+    """
+    x, y, w, h = detection.box
+    right_eye, left_eye = detection.keypoints[RIGHT_EYE], detection.keypoints[LEFT_EYE]
+    # The subject's right eye appears on the image's left: the vector right->left eye points
+    # right in an upright face, so its angle is the roll to undo.
+    angle = math.atan2(left_eye[1] - right_eye[1], left_eye[0] - right_eye[0])
+    return Roi(cx=x + w / 2, cy=y + h / 2, size=max(w, h), angle=angle)
+
+
+@dataclass(frozen=True)
+class FaceSignals:
+    """What the mesh says about one face."""
+
+    mesh_score: float
+    yaw: float  # degrees
+    pitch: float  # degrees
+    eye_openness: float  # [0, 1]
+
+
+def signals_from_mesh(points: np.ndarray, score: float) -> FaceSignals:
+    """Head pose and eye openness from (468, 3) mesh points in upright-crop coordinates."""
+    across = points[LEFT_CHEEK] - points[RIGHT_CHEEK]
+    down = points[CHIN] - points[FOREHEAD]
+    normal = np.cross(across / np.linalg.norm(across), down / np.linalg.norm(down))
+    yaw = math.degrees(math.atan2(normal[0], normal[2]))
+    pitch = -math.degrees(math.atan2(normal[1], normal[2])) - PITCH_OFFSET_DEG
+
+    def ratio(lids: tuple[int, int], corners: tuple[int, int]) -> float:
+        gap = np.linalg.norm(points[lids[0], :2] - points[lids[1], :2])
+        width = np.linalg.norm(points[corners[0], :2] - points[corners[1], :2])
+        return float(gap / max(width, 1e-6))
+
+    # The wider-open eye counts: in a turned head the far eye is foreshortened and reads as
+    # half closed, while both eyes really close together.
+    eye = max(ratio(RIGHT_EYE_LIDS, RIGHT_EYE_CORNERS), ratio(LEFT_EYE_LIDS, LEFT_EYE_CORNERS))
+    openness = (eye - EYE_CLOSED_RATIO) / (EYE_OPEN_RATIO - EYE_CLOSED_RATIO)
+    return FaceSignals(
+        mesh_score=score,
+        yaw=yaw,
+        pitch=pitch,
+        eye_openness=float(np.clip(openness, 0.0, 1.0)),
+    )
+
+
+class FaceMesh:
+    """MediaPipe's face-landmark model through LiteRT."""
+
+    def __init__(self, model: LiteModel) -> None:
+        self.model = model
+
+    def signals(self, frames_bgr: list[np.ndarray], rois: list[Roi]) -> list[FaceSignals | None]:
+        """Signals for each (BGR frame, roi) pair; None where the mesh model sees no face."""
+        if not rois:
+            return []
+        batch = np.empty((len(rois), MESH_INPUT, MESH_INPUT, 3), np.float32)
+        for i, (frame, roi) in enumerate(zip(frames_bgr, rois, strict=True)):
+            crop = cv2.warpAffine(
+                frame,
+                roi.affine(MESH_INPUT, scale=ROI_SCALE),
+                (MESH_INPUT, MESH_INPUT),
+                flags=cv2.INTER_LINEAR,
+            )
+            crop = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
+            np.multiply(crop, np.float32(1.0 / 255.0), out=batch[i], casting="unsafe")
+        points, logits = self.model.run(batch)
+        scores = 1.0 / (1.0 + np.exp(-logits[:, 0].astype(np.float64)))
+        results: list[FaceSignals | None] = []
+        for i in range(len(rois)):
+            if scores[i] < MIN_MESH_SCORE:
+                results.append(None)
+                continue
+            results.append(signals_from_mesh(points[i].reshape(-1, 3), float(scores[i])))
+        return results
