@@ -1,0 +1,51 @@
+"""System checks for the files and programs the analysis pipeline needs."""
+
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+
+def ffmpeg_path() -> str | None:
+    """The ffmpeg binary in use: SHORTORY_FFMPEG, else imageio-ffmpeg's, else the PATH's."""
+    configured = getattr(settings, "FFMPEG_BINARY", "")
+    if configured:
+        return configured if Path(configured).is_file() or shutil.which(configured) else None
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError):
+        return shutil.which("ffmpeg")
+
+
+@register(Tags.compatibility)
+def check_ffmpeg(app_configs, **kwargs):
+    if ffmpeg_path() is None:
+        return [
+            Error(
+                "ffmpeg was not found.",
+                hint="Install the pinned requirements (imageio-ffmpeg ships ffmpeg) or set "
+                "SHORTORY_FFMPEG to an ffmpeg binary.",
+                id="shortory.E002",
+            )
+        ]
+    return []
+
+
+@register(Tags.compatibility)
+def check_model_files(app_configs, **kwargs):
+    from analysis.emotion.model_files import missing_model_files
+
+    missing = missing_model_files(Path(settings.MODELS_DIR))
+    if missing:
+        return [
+            Error(
+                f"Model files are missing or damaged in {settings.MODELS_DIR}: "
+                + ", ".join(missing),
+                hint="Run `make models` (python -m analysis.emotion.model_files).",
+                id="shortory.E001",
+            )
+        ]
+    return []

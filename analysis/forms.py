@@ -1,0 +1,36 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+class AddVideoForm(forms.Form):
+    url = forms.CharField(
+        label=_("YouTube link"), required=False, max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "https://www.youtube.com/watch?v=…",
+                                      "inputmode": "url", "autocomplete": "off"}),
+    )
+    file = forms.FileField(
+        label=_("…or upload a video file"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "video/*"}),
+    )
+    comments_file = forms.FileField(
+        label=_("Comments file (optional)"), required=False,
+        help_text=_("JSON lines, JSON or CSV — e.g. from youtube-comment-downloader or saved "
+                    "YouTube API responses. Needed for your own uploads."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.jsonl,.csv,.txt"}),
+    )
+    top_k = forms.IntegerField(label=_("Moments"), min_value=1, max_value=20,
+                               initial=settings.TOP_MOMENTS)
+    clip_before = forms.IntegerField(label=_("Seconds before"), min_value=0, max_value=120,
+                                     initial=settings.CLIP_BEFORE_SECONDS)
+    clip_after = forms.IntegerField(label=_("Seconds after"), min_value=0, max_value=120,
+                                    initial=settings.CLIP_AFTER_SECONDS)
+    aspect = forms.ChoiceField(label=_("Clip shape"), choices=[
+        ("source", _("Same as the video")), ("9:16", _("Vertical 9:16 (Shorts, Reels)"))])
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("url")) == bool(data.get("file")):
+            raise forms.ValidationError(_("Paste a YouTube link or choose a video file (one of "
+                                          "the two)."))
+        return data
