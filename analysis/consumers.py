@@ -1,0 +1,234 @@
+"""`ws/sessions/<id>/`: a viewer's webcam frames in, emotion and attention out.
+
+Protocol (see README): binary messages are 8 bytes of little-endian float64 video time followed
+by a JPEG; text messages are JSON control messages (`pause`, `resume`, `finish`, `ping`). The
+server announces its capture rate on connect and answers every accepted frame with an
+`analysis` message. Frames are decoded and analysed in the shared batching inference worker,
+never on the event loop, and only the derived scores are kept: samples are written in batches
+(every SAMPLE_FLUSH_EVERY samples, every 2 s, and when the socket closes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import struct
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.http import Http404
+
+from . import selectors, services
+from .inference import Overloaded, get_inference_worker
+from .models import WatchSession
+
+logger = logging.getLogger(__name__)
+
+FLUSH_INTERVAL = 2.0
+HEADER = struct.Struct("<d")
+
+
+class RateLimiter:
+    """Token bucket: `rate` frames a second with a small burst, so jitter is not punished."""
+
+    def __init__(self, rate: float, burst: float):
+        self.rate = rate
+        self.capacity = burst
+        self.tokens = burst
+        self.updated = time.monotonic()
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+@database_sync_to_async
+def _load_session(user, pk: int) -> tuple[WatchSession, float | None] | None:
+    try:
+        session = selectors.get_session_for_user(user, pk)
+    except Http404:
+        return None
+    return session, session.entry.source.duration
+
+
+class WatchSessionConsumer(AsyncWebsocketConsumer):
+    session: WatchSession | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        loaded = await _load_session(user, int(self.scope["url_route"]["kwargs"]["pk"]))
+        if loaded is None:  # someone else's session looks exactly like a missing one
+            await self.close(code=4404)
+            return
+        self.session, self.duration = loaded
+        if self.session.status != WatchSession.Status.ACTIVE:
+            await self.accept()
+            await self.send_error("finished", "This session is already finished.")
+            await self.close(code=4409)
+            return
+        fps = self.session.capture_fps or settings.CAPTURE_FPS
+        # 50 % headroom and a 2-second burst absorb timer jitter and reconnect catch-up.
+        self.limiter = RateLimiter(rate=fps * 1.5, burst=fps * 2)
+        self.pending: list[services.SampleIn] = []
+        self.dropped = 0  # since the last flush (stored on the session)
+        self.dropped_total = 0
+        self.dropped_reported_at = 0.0
+        self.paused = False
+        self.last_flush = time.monotonic()
+        self.flush_lock = asyncio.Lock()
+        self.tracker = self.new_tracker()
+        self.worker = get_inference_worker()
+        self.in_flight: set[asyncio.Task] = set()
+        await self.accept()
+        await self.send_json({
+            "type": "hello", "session": self.session.pk, "capture_fps": fps,
+            "max_frame_bytes": settings.MAX_FRAME_BYTES,
+            "frame_width": 320, "frame_height": 240,
+        })
+
+    @staticmethod
+    def new_tracker():
+        from analysis.emotion import AttentionTracker
+
+        return AttentionTracker()
+
+    async def disconnect(self, code: int) -> None:
+        if self.session is None:
+            return
+        # Frames already accepted finish their analysis and are stored before we go.
+        if getattr(self, "in_flight", None):
+            await asyncio.gather(*self.in_flight, return_exceptions=True)
+        if hasattr(self, "pending"):
+            await self.flush(force=True)
+
+    async def send_json(self, content: dict) -> None:
+        await self.send(text_data=json.dumps(content))
+
+    async def send_error(self, code: str, message: str) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message})
+
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        if self.session is None:
+            return
+        if bytes_data is not None:
+            await self.receive_frame(bytes_data)
+        elif text_data is not None:
+            await self.receive_control(text_data)
+
+    async def receive_control(self, text: str) -> None:
+        try:
+            message = json.loads(text)
+            kind = message["type"]
+        except (ValueError, TypeError, KeyError):
+            await self.send_error("bad_message", "Expected JSON like {\"type\": \"pause\"}.")
+            return
+        if kind == "pause":
+            self.paused = True
+            await self.flush(force=True)
+            await self.send_json({"type": "paused"})
+        elif kind == "resume":
+            self.paused = False
+            await self.send_json({"type": "resumed"})
+        elif kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif kind == "finish":
+            await self.finish()
+        else:
+            await self.send_error("bad_message", f"Unknown message type {kind!r}.")
+
+    async def finish(self) -> None:
+        if self.in_flight:
+            await asyncio.gather(*self.in_flight, return_exceptions=True)
+        await self.flush(force=True)
+        job = await database_sync_to_async(services.session_finish)(session=self.session)
+        await self.send_json({"type": "finished", "job": job.pk,
+                              "url": f"/sessions/{self.session.pk}/"})
+        self.session = None  # no more frames on this socket
+        await self.close(code=1000)
+
+    async def receive_frame(self, data: bytes) -> None:
+        if len(data) > settings.MAX_FRAME_BYTES:
+            await self.send_error("too_large",
+                                  f"A frame may be at most {settings.MAX_FRAME_BYTES} bytes.")
+            return
+        if len(data) <= HEADER.size:
+            await self.send_error("bad_frame", "A frame is 8 bytes of video time, then a JPEG.")
+            return
+        (t,) = HEADER.unpack_from(data)
+        if not math.isfinite(t) or t < 0 or (self.duration and t > self.duration + 5):
+            await self.send_error("bad_time", "The frame's video time is outside the video.")
+            return
+        if self.paused:
+            return
+        if not self.limiter.allow():
+            self.dropped += 1
+            self.dropped_total += 1
+            now = time.monotonic()
+            if now - self.dropped_reported_at > 1.0:  # report, but do not flood back
+                self.dropped_reported_at = now
+                await self.send_error("rate_limited", f"Too many frames: {self.dropped_total} dropped "
+                                      f"so far (send at most {self.session.capture_fps} a second).")
+            return
+        task = asyncio.ensure_future(self.analyse(t, data[HEADER.size:]))
+        self.in_flight.add(task)
+        task.add_done_callback(self.in_flight.discard)
+
+    async def analyse(self, t: float, jpeg: bytes) -> None:
+        from analysis.emotion import FrameDecodeError
+
+        try:
+            result = await self.worker.submit(jpeg)
+        except FrameDecodeError:
+            await self.send_error("bad_image", "That frame is not a readable JPEG image.")
+            return
+        except Overloaded:
+            self.dropped += 1
+            await self.send_error("overloaded", "The server is busy; this frame was skipped.")
+            return
+        except Exception:
+            logger.exception("analysis failed in session %s", getattr(self.session, "pk", None))
+            await self.send_error("analysis_failed", "This frame could not be analysed.")
+            return
+        # Attention stability is about the last seconds of real time, not video time (seeks).
+        attention = float(self.tracker.update(result, time.monotonic()))
+        probabilities = {k: round(float(v), 4) for k, v in result.probabilities.items()}
+        self.pending.append(services.SampleIn(
+            t=t, probabilities=dict(result.probabilities), attention=attention,
+            face_found=bool(result.face_found)))
+        with contextlib.suppress(Exception):  # the socket may be closing; the sample is kept
+            await self.send_json({
+                "type": "analysis", "t": t, "face_found": bool(result.face_found),
+                "emotion": result.emotion, "probabilities": probabilities,
+                "attention": round(attention, 3),
+            })
+        await self.flush()
+
+    async def flush(self, force: bool = False) -> None:
+        due = (len(self.pending) >= settings.SAMPLE_FLUSH_EVERY
+               or time.monotonic() - self.last_flush >= FLUSH_INTERVAL)
+        if not self.pending and not (force and self.dropped):
+            return
+        if not (force or due):
+            return
+        async with self.flush_lock:
+            batch, self.pending = self.pending, []
+            dropped, self.dropped = self.dropped, 0
+            self.last_flush = time.monotonic()
+            if batch or dropped:
+                session_id = self.session.pk if self.session else self.scope["url_route"][
+                    "kwargs"]["pk"]
+                await database_sync_to_async(services.session_add_samples)(
+                    session_id=int(session_id), samples=batch, dropped=dropped)

@@ -1,0 +1,140 @@
+// Watch page: webcam frames → ws/sessions/<id>/ while the video plays; live meter from replies.
+(function () {
+  "use strict";
+  const root = document.getElementById("watch");
+  if (!root) return;
+  const player = document.getElementById("player");
+  const camera = document.getElementById("camera");
+  const canvas = document.getElementById("grab");
+  const statusEl = document.getElementById("status");
+  const counter = document.getElementById("counter");
+  const attentionEl = document.getElementById("attention");
+  const pauseBtn = document.getElementById("pause-analysis");
+  const finishBtn = document.getElementById("finish-session");
+  const text = function (name) { return root.dataset["text" + name] || ""; };
+  const sessionId = root.dataset.session;
+
+  let fps = Number(root.dataset.fps) || 4;
+  let socket = null;
+  let cameraReady = false;
+  let analysisPaused = false;
+  let finishing = false;
+  let retry = 0;
+  let inFlight = 0;
+  let sent = 0;
+  let answered = 0;
+  let timer = null;
+
+  function setStatus(message) { statusEl.textContent = message; }
+
+  function startCamera() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      setStatus(text("CameraDenied"));
+      return;
+    }
+    navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 }, audio: false })
+      .then(function (stream) {
+        camera.srcObject = stream;
+        cameraReady = true;
+      })
+      .catch(function () { setStatus(text("CameraDenied")); });
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + "/ws/sessions/" + sessionId + "/");
+    socket.binaryType = "arraybuffer";
+    socket.onopen = function () { retry = 0; inFlight = 0; setStatus(text(analysisPaused ? "Paused" : "Live")); };
+    socket.onmessage = function (ev) {
+      let msg;
+      try { msg = JSON.parse(ev.data); } catch (e) { return; }
+      if (msg.type === "hello") { fps = msg.capture_fps || fps; schedule(); }
+      else if (msg.type === "analysis") { inFlight = Math.max(0, inFlight - 1); answered += 1; show(msg); }
+      else if (msg.type === "finished") { finishing = true; location.href = msg.url; }
+      else if (msg.type === "error") {
+        if (["bad_image", "overloaded", "analysis_failed"].indexOf(msg.code) >= 0) inFlight = Math.max(0, inFlight - 1);
+        if (msg.code === "finished") { finishing = true; location.href = "/sessions/" + sessionId + "/"; }
+        root.dataset.lastError = msg.code;
+      }
+    };
+    socket.onclose = function () {
+      if (finishing) return;
+      setStatus(text("Reconnecting"));
+      retry = Math.min(retry + 1, 5);
+      setTimeout(connect, 300 * Math.pow(2, retry));  // back-off, then resume the same session
+    };
+  }
+
+  function show(msg) {
+    root.dataset.lastEmotion = msg.emotion || "";
+    root.dataset.frames = String(answered);
+    if (!msg.face_found) setStatus(text("Noface"));
+    else setStatus(text("Live") + (msg.emotion ? " · " + (root.dataset["label" + cap(msg.emotion)] || msg.emotion) : ""));
+    document.querySelectorAll("#bars .bar-row").forEach(function (row) {
+      const value = (msg.probabilities || {})[row.dataset.emotion] || 0;
+      row.querySelector(".fill").style.width = Math.round(value * 100) + "%";
+      row.querySelector(".val").textContent = msg.face_found ? Math.round(value * 100) + "%" : "–";
+    });
+    attentionEl.value = msg.attention || 0;
+    counter.textContent = answered + " / " + sent;
+  }
+
+  function cap(s) { return s.charAt(0).toUpperCase() + s.slice(1); }
+
+  function schedule() {
+    if (timer) clearInterval(timer);
+    timer = setInterval(capture, 1000 / fps);
+  }
+
+  function capture() {
+    if (!cameraReady || analysisPaused || finishing) return;
+    if (player.paused || player.ended || player.readyState < 2) return;  // only while playing
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    if (inFlight >= 3) return;  // the server is behind: skip rather than queue up latency
+    const ctx = canvas.getContext("2d");
+    ctx.drawImage(camera, 0, 0, canvas.width, canvas.height);
+    const t = player.currentTime;
+    canvas.toBlob(function (blob) {
+      if (!blob || !socket || socket.readyState !== WebSocket.OPEN) return;
+      blob.arrayBuffer().then(function (jpeg) {
+        const message = new Uint8Array(8 + jpeg.byteLength);
+        new DataView(message.buffer).setFloat64(0, t, true);
+        message.set(new Uint8Array(jpeg), 8);
+        socket.send(message.buffer);
+        inFlight += 1;
+        sent += 1;
+      });
+    }, "image/jpeg", 0.7);
+  }
+
+  pauseBtn.addEventListener("click", function () {
+    analysisPaused = !analysisPaused;
+    pauseBtn.setAttribute("aria-pressed", String(analysisPaused));
+    pauseBtn.textContent = analysisPaused ? pauseBtn.dataset.resume || "▶" : pauseBtn.dataset.pause || "⏸";
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: analysisPaused ? "pause" : "resume" }));
+    setStatus(text(analysisPaused ? "Paused" : "Live"));
+  });
+
+  finishBtn.addEventListener("click", function () {
+    setStatus(text("Finishing"));
+    finishBtn.disabled = true;
+    player.pause();
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify({ type: "finish" }));
+    } else {  // no socket: finish through the page instead
+      finishing = true;
+      const form = document.createElement("form");
+      form.method = "post";
+      form.action = root.dataset.finishUrl;
+      const token = document.cookie.match(/csrftoken=([^;]+)/);
+      form.innerHTML = '<input type="hidden" name="csrfmiddlewaretoken" value="' + (token ? token[1] : "") + '">';
+      document.body.appendChild(form);
+      form.submit();
+    }
+  });
+
+  pauseBtn.dataset.pause = pauseBtn.textContent;
+  pauseBtn.dataset.resume = root.dataset.textResume || pauseBtn.textContent;
+  startCamera();
+  connect();
+})();
