@@ -35,6 +35,8 @@ class Job(models.Model):
     # What the job works on, for links from the jobs page ("video:12", "session:3").
     target = models.CharField(_("target"), max_length=64, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # The language of the page that started the job: its messages are written in it.
+    language = models.CharField(max_length=16, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)

@@ -15,7 +15,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Job
@@ -51,7 +51,8 @@ def job_broadcast(*, job: Job) -> None:
 
 def job_create(*, user, kind: str, target: str = "", message: str = "") -> Job:
     job = Job.objects.create(
-        user=user, kind=kind, target=target, message=message or _("Waiting to start")
+        user=user, kind=kind, target=target, message=message or _("Waiting to start"),
+        language=translation.get_language() or "",
     )
     job_broadcast(job=job)
     return job
@@ -150,6 +151,11 @@ def job_run(*, job_id: int, work: Callable[[Job, ProgressReporter], str | None])
     if job.status == Job.Status.DONE:
         logger.info("job %s already done; skipping duplicate delivery", job_id)
         return job
+    with translation.override(job.language or None):
+        return _run_started(job, work)
+
+
+def _run_started(job: Job, work: Callable[[Job, ProgressReporter], str | None]) -> Job:
     job_start(job=job)
     try:
         message = work(job, ProgressReporter(job))

@@ -96,3 +96,16 @@ def test_api_demo_job(api_client, alice, django_capture_on_commit_callbacks):
         response = api_client.post("/api/v1/jobs/demo/")
     assert response.status_code == 202
     assert Job.objects.get(pk=response.json()["id"]).status == Job.Status.DONE
+
+
+def test_job_messages_speak_the_language_of_the_page_that_started_it(alice):
+    from django.utils import translation
+
+    with translation.override("ko"):
+        job = services.job_create(user=alice, kind=Job.Kind.DEMO)
+    assert job.language == "ko"
+    services.job_run(job_id=job.pk, work=lambda job, progress: services.demo_count(
+        job=job, progress=progress, steps=2, delay=0))
+    job.refresh_from_db()
+    assert job.message == "2까지 셌습니다"
+    assert translation.get_language() != "ko"  # the worker's language is restored

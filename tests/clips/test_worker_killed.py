@@ -1,0 +1,72 @@
+"""A worker killed mid-render loses nothing: no half file is ever visible, and delivering the
+task again (what django-q2 does after `retry` seconds) finishes the work."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from analysis import services
+from analysis.models import LibraryVideo
+from clips.models import Clip
+from jobs.models import Job
+from tests.media import comments_jsonl, make_video
+
+pytestmark = [pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_killed_render_leaves_no_file_in_place(tmp_path):
+    source = make_video(tmp_path / "long.mp4", seconds=40, size="1280x720")
+    out = tmp_path / "gallery" / "clip.mp4"
+    code = (
+        "import sys; from clips.render import render_clip;"
+        f"render_clip({str(source)!r}, 1.3, 38.7, {str(out)!r}, aspect='9:16')"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any(out.parent.glob(".render-*/*")):
+        time.sleep(0.05)
+    assert any(out.parent.glob(".render-*/*")), "the render never started writing"
+    os.kill(proc.pid, signal.SIGKILL)  # as the OOM killer or a crash would
+    proc.wait()
+    assert not out.exists()
+    assert not out.with_suffix(".jpg").exists()
+
+
+@pytest.mark.django_db
+def test_redelivered_job_finishes_clips_left_rendering(alice, tmp_path,
+                                                      django_capture_on_commit_callbacks):
+    video = make_video(tmp_path / "v.mp4", seconds=30)
+    upload = SimpleUploadedFile("v.mp4", video.read_bytes())
+    comments = SimpleUploadedFile("c.jsonl", comments_jsonl({5: 3, 20: 2}))
+    with django_capture_on_commit_callbacks(execute=True):
+        entry, job = services.video_add_from_upload(
+            user=alice, upload=upload, comments_file=comments,
+            options=services.VideoOptions(top_k=2, clip_before=2, clip_after=2))
+    # Simulate the kill: the job was running, one clip was mid-render with no file yet.
+    clip = Clip.objects.filter(user=alice).order_by("moment__rank").first()
+    clip.file.delete(save=False)
+    clip.thumbnail.delete(save=False)
+    Clip.objects.filter(pk=clip.pk).update(status=Clip.Status.RENDERING, file="", thumbnail="")
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, progress=70)
+    LibraryVideo.objects.filter(pk=entry.pk).update(status=LibraryVideo.Status.PROCESSING)
+    from clips.selectors import clips_for_user
+
+    assert clips_for_user(user=alice).filter(status="ready").count() == 1  # never the half one
+
+    from analysis.tasks import process_entry
+
+    process_entry(job_id=job.pk, entry_id=entry.pk)  # django-q2 delivers it again
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.attempts == 2
+    clips = Clip.objects.filter(user=alice, status="ready")
+    assert clips.count() == 2
+    assert all(Path(c.file.path).stat().st_size > 1000 for c in clips)
