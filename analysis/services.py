@@ -226,7 +226,7 @@ def entry_reprocess(*, entry: LibraryVideo) -> Job:
 
 
 def entry_delete(*, entry: LibraryVideo) -> None:
-    """Remove the entry, its clips and files; an upload's source goes with it."""
+    """Remove the entry, its clips and files; the source too when no entry uses it any more."""
     from clips.services import clip_files
 
     source = entry.source
@@ -234,8 +234,11 @@ def entry_delete(*, entry: LibraryVideo) -> None:
     with transaction.atomic():
         entry.user.clips.filter(source=source).delete()
         entry.delete()
-        if source.kind == SourceVideo.Kind.UPLOAD and source.file:
-            names.append(source.file.name)
+        # An upload belongs to its entry; a YouTube download is shared, and goes with the
+        # last entry that uses it.
+        if source.kind == SourceVideo.Kind.UPLOAD or not source.entries.exists():
+            if source.file:
+                names.append(source.file.name)
             source.delete()
         transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
 

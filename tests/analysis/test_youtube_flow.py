@@ -178,3 +178,22 @@ def test_video_not_found_is_permanent_and_explained(alice, youtube,
     assert entry.source.comments_status == "failed"
     assert entry.no_moments_reason == "comments_unavailable"
     assert entry.source.comments_error
+
+
+def test_shared_download_is_removed_with_the_last_entry(
+    alice, bob, youtube, django_capture_on_commit_callbacks
+):
+    import os
+
+    _, responses = youtube
+    responses += [page([thread(1, 12, "a")])]
+    first, _ = add(alice, django_capture_on_commit_callbacks)
+    second, _ = add(bob, django_capture_on_commit_callbacks)
+    path = first.source.file.path
+    with django_capture_on_commit_callbacks(execute=True):
+        services.entry_delete(entry=first)
+    assert os.path.exists(path) and SourceVideo.objects.count() == 1  # bob still uses it
+    assert Clip.objects.filter(user=bob).count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.entry_delete(entry=second)
+    assert not os.path.exists(path) and not SourceVideo.objects.exists()
