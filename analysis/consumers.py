@@ -89,7 +89,7 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
         self.paused = False
         self.last_flush = time.monotonic()
         self.flush_lock = asyncio.Lock()
-        self.tracker = self.new_tracker()
+        self.tracker, self.face_track = self.new_trackers()
         self.worker = get_inference_worker()
         self.in_flight: set[asyncio.Task] = set()
         await self.accept()
@@ -100,10 +100,12 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
         })
 
     @staticmethod
-    def new_tracker():
-        from analysis.emotion import AttentionTracker
+    def new_trackers():
+        """Per-viewer state: attention history, and the face followed between frames (so the
+        detector runs only every few frames)."""
+        from analysis.emotion import AttentionTracker, FaceTrack
 
-        return AttentionTracker()
+        return AttentionTracker(), FaceTrack()
 
     async def disconnect(self, code: int) -> None:
         if self.session is None:
@@ -137,6 +139,7 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
             return
         if kind == "pause":
             self.paused = True
+            self.face_track.reset()  # the viewer may move while paused
             await self.flush(force=True)
             await self.send_json({"type": "paused"})
         elif kind == "resume":
@@ -190,7 +193,7 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
         from analysis.emotion import FrameDecodeError
 
         try:
-            result = await self.worker.submit(jpeg)
+            result = await self.worker.submit(jpeg, self.face_track)
         except FrameDecodeError:
             await self.send_error("bad_image", "That frame is not a readable JPEG image.")
             return

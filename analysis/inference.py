@@ -32,6 +32,7 @@ class Overloaded(Exception):
 @dataclass
 class _Request:
     jpeg: bytes
+    track: Any  # the viewer's FaceTrack (or None): lets the engine follow a face between frames
     future: asyncio.Future
     loop: asyncio.AbstractEventLoop
     enqueued: float
@@ -69,12 +70,12 @@ class InferenceWorker:
                 self._recognizer = self._factory()
             return self._recognizer
 
-    async def submit(self, jpeg: bytes):
+    async def submit(self, jpeg: bytes, track: Any = None):
         """Decode and analyse one frame; returns a FrameAnalysis or raises FrameDecodeError."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         try:
-            self._queue.put_nowait(_Request(jpeg, future, loop, time.monotonic()))
+            self._queue.put_nowait(_Request(jpeg, track, future, loop, time.monotonic()))
         except queue.Full:
             raise Overloaded() from None
         return await future
@@ -92,21 +93,21 @@ class InferenceWorker:
         return batch
 
     def _run(self) -> None:
-        from analysis.emotion import FrameDecodeError, decode_jpeg
+        from analysis.emotion import FrameDecodeError, decode_for_analysis
 
         while True:
             batch = self._take_batch()
             frames, ok = [], []
             for request in batch:
                 try:
-                    frames.append(decode_jpeg(request.jpeg))
+                    frames.append(decode_for_analysis(request.jpeg))
                     ok.append(request)
                 except FrameDecodeError as exc:
                     request.loop.call_soon_threadsafe(_resolve, request.future, None, exc)
             if not ok:
                 continue
             try:
-                results = self.recognizer.analyze(frames)
+                results = self.recognizer.analyze(frames, tracks=[r.track for r in ok])
             except Exception as exc:  # keep serving: one bad batch must not kill the worker
                 logger.exception("inference failed for a batch of %d", len(ok))
                 for request in ok:

@@ -3,12 +3,20 @@
 The model takes a 128x128 RGB image scaled to [-1, 1] and predicts, for each of 896 fixed
 anchors, a score logit and 16 regressors: box centre offset, box size and six keypoints (the
 subject's right eye, left eye, nose tip, mouth centre, right and left ear tragion), all in
-128-pixel units relative to the anchor centre. The frame is letterboxed (aspect kept, zero
-border) so that faces are not squashed, which the model was not trained on.
+input pixels relative to the anchor centre. The frame is scaled with its aspect kept (faces
+must not be squashed, which the model was not trained on) so that its long side is 128.
 
-Anchors follow the short-range configuration: strides 8, 16, 16, 16 over a 128x128 input, two
-anchors per cell per layer, fixed unit size, centres at cell middles. Layers with the same
-stride share one grid, so there are 16x16x2 + 8x8x6 = 896 anchors. Overlapping candidates are
+Anchors follow the short-range configuration: strides 8, 16, 16, 16, two anchors per cell per
+layer, fixed unit size, centres at cell middles. Layers with the same stride share one grid, so
+a 128x128 input has 16x16x2 + 8x8x6 = 896 anchors.
+
+The network is fully convolutional, so rather than letterboxing a 4:3 webcam frame into the
+square (a quarter of the work spent on grey padding) the input tensor is resized to the scaled
+frame, each side rounded up to a multiple of 16 (the coarsest stride, which keeps the anchor
+grid aligned): 128x96 for 640x480, with 16x12x2 + 8x6x6 = 672 anchors. Only the grey bands'
+own contribution goes: measured on 24 webcam-like frames of the test photos, the best anchor's
+score moves by at most 0.01 and its box by at most 0.15 input pixels (under one frame pixel),
+and the detector costs 0.79 instead of 1.05 ms a frame. Overlapping candidates are
 merged with weighted non-maximum suppression (score-weighted average of every box that overlaps
 the best one), as MediaPipe does, which gives steadier boxes from frame to frame than hard NMS.
 """
@@ -17,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache, partial
 
 import cv2
 import numpy as np
@@ -26,6 +35,7 @@ from .litert import LiteModel
 logger = logging.getLogger(__name__)
 
 INPUT_SIZE = 128
+GRID_STEP = 16  # the coarsest stride: input sides are multiples of it
 STRIDES = (8, 16, 16, 16)
 ANCHORS_PER_LAYER = 2
 SCORE_CLIP = 100.0
@@ -37,9 +47,13 @@ RIGHT_EYE, LEFT_EYE, NOSE_TIP, MOUTH, RIGHT_EAR, LEFT_EAR = range(6)
 
 
 def generate_anchors(
-    input_size: int = INPUT_SIZE, strides: tuple[int, ...] = STRIDES
+    input_size: int | tuple[int, int] = INPUT_SIZE, strides: tuple[int, ...] = STRIDES
 ) -> np.ndarray:
-    """Anchor centres (n, 2) as normalised (x, y), in the order the model emits them."""
+    """Anchor centres (n, 2) as (x, y) in units of 128 input pixels, in the model's order.
+
+    ``input_size`` is the input's side, or its (height, width).
+    """
+    height, width = (input_size, input_size) if isinstance(input_size, int) else input_size
     centres = []
     layer = 0
     while layer < len(strides):
@@ -48,10 +62,10 @@ def generate_anchors(
         same = 0
         while layer + same < len(strides) and strides[layer + same] == stride:
             same += 1
-        cells = int(np.ceil(input_size / stride))
-        ys, xs = np.meshgrid(np.arange(cells), np.arange(cells), indexing="ij")
-        grid = np.stack([(xs + 0.5) / cells, (ys + 0.5) / cells], axis=-1).reshape(-1, 2)
-        centres.append(np.repeat(grid, same * ANCHORS_PER_LAYER, axis=0))
+        rows, cols = int(np.ceil(height / stride)), int(np.ceil(width / stride))
+        ys, xs = np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij")
+        grid = np.stack([(xs + 0.5) * stride, (ys + 0.5) * stride], axis=-1).reshape(-1, 2)
+        centres.append(np.repeat(grid / INPUT_SIZE, same * ANCHORS_PER_LAYER, axis=0))
         layer += same
     return np.concatenate(centres).astype(np.float32)
 
@@ -59,6 +73,26 @@ def generate_anchors(
 ANCHORS = generate_anchors()
 # Anchors per grid (16x16x2 and 8x8x6), the blocks a batched invocation is laid out in.
 GRID_COUNTS = (512, 384)
+
+
+@lru_cache(maxsize=32)
+def anchor_grid(height: int, width: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """Anchors and per-grid anchor counts for an input of ``height`` x ``width`` pixels."""
+    anchors = generate_anchors((height, width))
+    anchors.setflags(write=False)  # shared between threads through the cache
+    first = -(-height // STRIDES[0]) * -(-width // STRIDES[0]) * ANCHORS_PER_LAYER
+    return anchors, (first, len(anchors) - first)
+
+
+def input_size_for(frame_height: int, frame_width: int) -> tuple[int, int]:
+    """The detector's input (height, width) for a frame: long side 128, sides multiples of 16."""
+    scale = INPUT_SIZE / max(frame_height, frame_width)
+
+    def side(pixels: int) -> int:
+        scaled = max(1, round(pixels * scale))
+        return min(INPUT_SIZE, -(-scaled // GRID_STEP) * GRID_STEP)
+
+    return side(frame_height), side(frame_width)
 
 
 @dataclass(frozen=True)
@@ -91,11 +125,16 @@ class Letterbox:
 
 
 def letterbox(frame_bgr: np.ndarray, out: np.ndarray) -> Letterbox:
-    """Fit a BGR uint8 frame into ``out`` (128, 128, 3) RGB float32 in [-1, 1], aspect kept."""
+    """Fit a BGR uint8 frame into ``out`` (h, w, 3) RGB float32 in [-1, 1], aspect kept.
+
+    ``out`` is the square 128x128 input or the frame-shaped one from ``input_size_for``; any
+    border is zero (mid-grey), as the model was trained with.
+    """
     h, w = frame_bgr.shape[:2]
+    out_h, out_w = out.shape[:2]
     scale = INPUT_SIZE / max(h, w)
-    new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
-    pad_x, pad_y = (INPUT_SIZE - new_w) // 2, (INPUT_SIZE - new_h) // 2
+    new_w, new_h = min(out_w, max(1, round(w * scale))), min(out_h, max(1, round(h * scale)))
+    pad_x, pad_y = (out_w - new_w) // 2, (out_h - new_h) // 2
     # A 640x480 frame shrinks 5x: plain bilinear would alias, and area averaging straight from
     # full size costs 0.3 ms. Bilinear to twice the target, then a 2x area step, is within a
     # third of a grey level of the latter at a third of the cost.
@@ -103,7 +142,8 @@ def letterbox(frame_bgr: np.ndarray, out: np.ndarray) -> Letterbox:
         frame_bgr = cv2.resize(frame_bgr, (2 * new_w, 2 * new_h), interpolation=cv2.INTER_LINEAR)
     small = cv2.resize(frame_bgr, (new_w, new_h), interpolation=cv2.INTER_AREA)
     small = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
-    out.fill(0.0)
+    if new_w != out_w or new_h != out_h:
+        out.fill(0.0)
     region = out[pad_y : pad_y + new_h, pad_x : pad_x + new_w]
     np.multiply(small, np.float32(1.0 / 127.5), out=region, casting="unsafe")
     region -= 1.0
@@ -123,12 +163,16 @@ def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
 
 
 def decode(
-    regressors: np.ndarray, logits: np.ndarray, min_score: float = MIN_SCORE
+    regressors: np.ndarray,
+    logits: np.ndarray,
+    min_score: float = MIN_SCORE,
+    anchors: np.ndarray = ANCHORS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Decode one image's raw outputs into candidate boxes, scores and keypoints.
 
-    ``regressors`` is (896, 16), ``logits`` (896,). Returns corners (k, 4) as normalised
-    (x1, y1, x2, y2), scores (k,) and keypoints (k, 6, 2), all in model-input coordinates.
+    ``regressors`` is (a, 16), ``logits`` (a,) for the a ``anchors`` (896 for the square
+    input). Returns corners (k, 4) as (x1, y1, x2, y2), scores (k,) and keypoints (k, 6, 2),
+    all in model-input coordinates in units of 128 pixels.
     """
     scores = 1.0 / (1.0 + np.exp(-np.clip(logits.astype(np.float64), -SCORE_CLIP, SCORE_CLIP)))
     keep = scores >= min_score
@@ -139,7 +183,7 @@ def decode(
             np.zeros((0, 6, 2), np.float32),
         )
     raw = regressors[keep] / INPUT_SIZE
-    anchors = ANCHORS[keep]
+    anchors = anchors[keep]
     centre = raw[:, 0:2] + anchors
     half = raw[:, 2:4] / 2.0
     corners = np.concatenate([centre - half, centre + half], axis=1)
@@ -169,24 +213,27 @@ def weighted_nms(
     return merged
 
 
-def unbatch_blazeface(outputs: list[np.ndarray], n: int) -> list[np.ndarray]:
-    """Split a batched BlazeFace invocation into (n, 896, 16) regressors and (n, 896) logits.
+def unbatch_blazeface(
+    outputs: list[np.ndarray], n: int, grid_counts: tuple[int, int] = GRID_COUNTS
+) -> list[np.ndarray]:
+    """Split a batched BlazeFace invocation into (n, a, 16) regressors and (n, a) logits.
 
-    With the batch axis resized to n, the graph emits (1, 896 * n, k) laid out layer-major:
-    the 16x16 grid's 512 anchors for every item, then the 8x8 grid's 384 anchors for every
-    item (checked against single-image runs).
+    With the batch axis resized to n, the graph emits (1, a * n, k) laid out layer-major: the
+    stride-8 grid's anchors for every item (512 for a 128x128 input), then the stride-16 grid's
+    (384) for every item (checked against single-image runs). ``grid_counts`` are the two
+    grids' anchor counts for the input size.
     """
     regressors, logits = sorted(outputs, key=lambda a: -a.shape[-1])  # 16 columns vs 1
     per_item = []
     for out in (regressors, logits):
         k = out.shape[-1]
         flat = out.reshape(-1, k)
-        first = GRID_COUNTS[0] * n
+        first = grid_counts[0] * n
         per_item.append(
             np.concatenate(
                 [
-                    flat[:first].reshape(n, GRID_COUNTS[0], k),
-                    flat[first:].reshape(n, GRID_COUNTS[1], k),
+                    flat[:first].reshape(n, grid_counts[0], k),
+                    flat[first:].reshape(n, grid_counts[1], k),
                 ],
                 axis=1,
             )
@@ -203,26 +250,37 @@ class FaceDetector:
 
     def detect(self, frames_bgr: list[np.ndarray]) -> list[list[Detection]]:
         """Faces in each BGR uint8 frame, largest first, in frame pixel coordinates."""
-        if not frames_bgr:
-            return []
-        batch = np.empty((len(frames_bgr), INPUT_SIZE, INPUT_SIZE, 3), np.float32)
-        boxes = [letterbox(frame, batch[i]) for i, frame in enumerate(frames_bgr)]
-        regressors, logits = self.model.run(batch, unbatch=unbatch_blazeface)
-        results = []
-        for i, lb in enumerate(boxes):
-            corners, scores, keypoints = decode(regressors[i], logits[i], self.min_score)
-            faces = []
-            for box, score, kps in weighted_nms(corners, scores, keypoints):
-                top_left = lb.to_frame(box[:2].copy())
-                bottom_right = lb.to_frame(box[2:].copy())
-                w, h = bottom_right - top_left
-                faces.append(
-                    Detection(
-                        box=(float(top_left[0]), float(top_left[1]), float(w), float(h)),
-                        score=score,
-                        keypoints=lb.to_frame(kps.copy()),
-                    )
-                )
-            faces.sort(key=lambda d: -d.area)
-            results.append(faces)
+        # Frames of one shape (the usual case: one webcam size) share one batched invocation.
+        groups: dict[tuple[int, int], list[int]] = {}
+        for i, frame in enumerate(frames_bgr):
+            groups.setdefault(input_size_for(*frame.shape[:2]), []).append(i)
+        results: list[list[Detection]] = [[] for _ in frames_bgr]
+        for (height, width), indices in groups.items():
+            batch = np.empty((len(indices), height, width, 3), np.float32)
+            boxes = [letterbox(frames_bgr[i], batch[k]) for k, i in enumerate(indices)]
+            anchors, grid_counts = anchor_grid(height, width)
+            regressors, logits = self.model.run(
+                batch, unbatch=partial(unbatch_blazeface, grid_counts=grid_counts)
+            )
+            for k, i in enumerate(indices):
+                results[i] = self._faces(regressors[k], logits[k], anchors, boxes[k])
         return results
+
+    def _faces(
+        self, regressors: np.ndarray, logits: np.ndarray, anchors: np.ndarray, lb: Letterbox
+    ) -> list[Detection]:
+        corners, scores, keypoints = decode(regressors, logits, self.min_score, anchors)
+        faces = []
+        for box, score, kps in weighted_nms(corners, scores, keypoints):
+            top_left = lb.to_frame(box[:2].copy())
+            bottom_right = lb.to_frame(box[2:].copy())
+            w, h = bottom_right - top_left
+            faces.append(
+                Detection(
+                    box=(float(top_left[0]), float(top_left[1]), float(w), float(h)),
+                    score=score,
+                    keypoints=lb.to_frame(kps.copy()),
+                )
+            )
+        faces.sort(key=lambda d: -d.area)
+        return faces

@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .classifier import EMOTIONS
-from .frames import FrameAnalysis
+from .frames import FrameAnalysis, ReducedFrame
+from .tracking import FaceTrack
 
 Script = Callable[[int, np.ndarray], FrameAnalysis] | Sequence[FrameAnalysis]
 
@@ -74,8 +75,17 @@ class FakeRecognizer:
             return self._script(index, frame)
         return self._script[index % len(self._script)]
 
-    def analyze(self, frames: Sequence[np.ndarray]) -> list[FrameAnalysis]:
-        """One scripted ``FrameAnalysis`` per frame."""
+    def analyze(
+        self,
+        frames: Sequence[np.ndarray | ReducedFrame],
+        *,
+        tracks: Sequence[FaceTrack | None] | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> list[FrameAnalysis]:
+        """One scripted ``FrameAnalysis`` per frame (``tracks`` and ``timings`` are ignored)."""
+        if tracks is not None and len(tracks) != len(frames):
+            raise ValueError(f"{len(tracks)} tracks for {len(frames)} frames")
+        frames = [f.image if isinstance(f, ReducedFrame) else f for f in frames]
         with self._lock:
             start = self.frames_seen
             self.frames_seen += len(frames)

@@ -102,29 +102,59 @@ class FaceSignals:
     eye_openness: float  # [0, 1]
 
 
+# The mesh points the signals read, fetched in one indexing call.
+_SIGNAL_POINTS = (
+    FOREHEAD, CHIN, RIGHT_CHEEK, LEFT_CHEEK, *RIGHT_EYE_LIDS, *RIGHT_EYE_CORNERS,
+    *LEFT_EYE_LIDS, *LEFT_EYE_CORNERS,
+)  # fmt: skip
+
+
 def signals_from_mesh(points: np.ndarray, score: float) -> FaceSignals:
     """Head pose and eye openness from (468, 3) mesh points in upright-crop coordinates."""
-    across = points[LEFT_CHEEK] - points[RIGHT_CHEEK]
-    down = points[CHIN] - points[FOREHEAD]
-    normal = np.cross(across / np.linalg.norm(across), down / np.linalg.norm(down))
-    yaw = math.degrees(math.atan2(normal[0], normal[2]))
-    pitch = -math.degrees(math.atan2(normal[1], normal[2])) - PITCH_OFFSET_DEG
+    # A dozen points in plain floats: numpy's per-call overhead (cross, norm) on 3-vectors
+    # cost more than the arithmetic itself.
+    (
+        forehead, chin, right_cheek, left_cheek,
+        r_top, r_bottom, r_outer, r_inner, l_top, l_bottom, l_inner, l_outer,
+    ) = points[list(_SIGNAL_POINTS)].tolist()  # fmt: skip
+    ax, ay, az = (left_cheek[k] - right_cheek[k] for k in range(3))
+    dx, dy, dz = (chin[k] - forehead[k] for k in range(3))
+    # Only the normal's direction matters (yaw and pitch are atan2 of its components), and
+    # scaling either vector does not change it, so neither is normalised.
+    nx, ny, nz = ay * dz - az * dy, az * dx - ax * dz, ax * dy - ay * dx
+    yaw = math.degrees(math.atan2(nx, nz))
+    pitch = -math.degrees(math.atan2(ny, nz)) - PITCH_OFFSET_DEG
 
-    def ratio(lids: tuple[int, int], corners: tuple[int, int]) -> float:
-        gap = np.linalg.norm(points[lids[0], :2] - points[lids[1], :2])
-        width = np.linalg.norm(points[corners[0], :2] - points[corners[1], :2])
-        return float(gap / max(width, 1e-6))
+    def ratio(top: list[float], bottom: list[float], a: list[float], b: list[float]) -> float:
+        gap = math.hypot(top[0] - bottom[0], top[1] - bottom[1])
+        width = math.hypot(a[0] - b[0], a[1] - b[1])
+        return gap / max(width, 1e-6)
 
     # The wider-open eye counts: in a turned head the far eye is foreshortened and reads as
     # half closed, while both eyes really close together.
-    eye = max(ratio(RIGHT_EYE_LIDS, RIGHT_EYE_CORNERS), ratio(LEFT_EYE_LIDS, LEFT_EYE_CORNERS))
+    eye = max(ratio(r_top, r_bottom, r_outer, r_inner), ratio(l_top, l_bottom, l_inner, l_outer))
     openness = (eye - EYE_CLOSED_RATIO) / (EYE_OPEN_RATIO - EYE_CLOSED_RATIO)
     return FaceSignals(
         mesh_score=score,
         yaw=yaw,
         pitch=pitch,
-        eye_openness=float(np.clip(openness, 0.0, 1.0)),
+        eye_openness=min(max(openness, 0.0), 1.0),
     )
+
+
+@dataclass(frozen=True)
+class MeshResult:
+    """The face mesh on a batch of face regions.
+
+    ``signals[i]`` is None where the mesh sees no face in region i. ``crops`` (n, 192, 192, 3)
+    are the upright BGR uint8 crops it read (each region enlarged ``ROI_SCALE`` times), kept so
+    the emotion classifier can take its smaller crop from them instead of warping the frame a
+    second time; ``points`` (n, 468, 3) are the landmarks in those crops' pixels.
+    """
+
+    signals: list[FaceSignals | None]
+    crops: np.ndarray
+    points: np.ndarray
 
 
 class FaceMesh:
@@ -135,24 +165,35 @@ class FaceMesh:
 
     def signals(self, frames_bgr: list[np.ndarray], rois: list[Roi]) -> list[FaceSignals | None]:
         """Signals for each (BGR frame, roi) pair; None where the mesh model sees no face."""
-        if not rois:
-            return []
-        batch = np.empty((len(rois), MESH_INPUT, MESH_INPUT, 3), np.float32)
+        return self.run(frames_bgr, rois).signals
+
+    def run(self, frames_bgr: list[np.ndarray], rois: list[Roi]) -> MeshResult:
+        """The mesh for each (BGR frame, roi) pair: signals, crops and landmarks."""
+        n = len(rois)
+        crops = np.empty((n, MESH_INPUT, MESH_INPUT, 3), np.uint8)
+        if not n:
+            return MeshResult([], crops, np.zeros((0, 468, 3), np.float32))
+        batch = np.empty((n, MESH_INPUT, MESH_INPUT, 3), np.float32)
+        scale = np.float32(1.0 / 255.0)
         for i, (frame, roi) in enumerate(zip(frames_bgr, rois, strict=True)):
-            crop = cv2.warpAffine(
+            # Replicated borders for a face at the frame's edge: the classifier's crop comes
+            # from this one, and a black band there reads as a dark shadow on the face.
+            cv2.warpAffine(
                 frame,
                 roi.affine(MESH_INPUT, scale=ROI_SCALE),
                 (MESH_INPUT, MESH_INPUT),
+                dst=crops[i],
                 flags=cv2.INTER_LINEAR,
+                borderMode=cv2.BORDER_REPLICATE,
             )
-            crop = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
-            np.multiply(crop, np.float32(1.0 / 255.0), out=batch[i], casting="unsafe")
+            np.multiply(cv2.cvtColor(crops[i], cv2.COLOR_BGR2RGB), scale, out=batch[i])
         points, logits = self.model.run(batch)
+        points = points.reshape(n, -1, 3)
         scores = 1.0 / (1.0 + np.exp(-logits[:, 0].astype(np.float64)))
-        results: list[FaceSignals | None] = []
-        for i in range(len(rois)):
+        signals: list[FaceSignals | None] = []
+        for i in range(n):
             if scores[i] < MIN_MESH_SCORE:
-                results.append(None)
+                signals.append(None)
                 continue
-            results.append(signals_from_mesh(points[i].reshape(-1, 3), float(scores[i])))
-        return results
+            signals.append(signals_from_mesh(points[i], float(scores[i])))
+        return MeshResult(signals, crops, points)

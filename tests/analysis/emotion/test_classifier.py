@@ -144,10 +144,16 @@ def test_seed_format_h5_loads_through_a_manifest(tmp_path, models_dir):
 
 
 def _crop_for(recognizer, frame):
+    """The crop the recognizer feeds its classifier: cut from the face mesh's upright crop."""
     from analysis.emotion.landmarks import roi_from_detection
-    from analysis.emotion.recognizer import _face_crop
+    from analysis.emotion.recognizer import _crop_from_mesh, _square_in_mesh_crop
 
     engine = recognizer._get_engine()
     (face, *_) = engine.detector.detect([frame])[0]
+    roi = roi_from_detection(face)
     manifest = recognizer.manifest
-    return _face_crop(frame, roi_from_detection(face), manifest, *manifest.input_size)
+    width, height = manifest.input_size
+    square = _square_in_mesh_crop(roi, roi, manifest, width, height)
+    assert square is not None  # a 96x96 input fits in the mesh crop's ~147-pixel centre
+    mesh_crop = engine.mesh.run([frame], [roi]).crops[0]
+    return _crop_from_mesh(mesh_crop, square, manifest, width, height)

@@ -35,3 +35,15 @@ def test_script_sequence_cycles_and_function_sees_index():
 def test_unknown_emotion_is_refused():
     with pytest.raises(ValueError):
         fake_analysis("joy")
+
+
+def test_fake_takes_the_same_arguments_as_the_engine():
+    from analysis.emotion import FaceTrack, ReducedFrame
+
+    seen = []
+    fake = FakeRecognizer(script=lambda i, frame: (seen.append(frame.shape), fake_analysis())[1])
+    frames = [ReducedFrame(np.zeros((2, 3, 3), np.uint8), 2.0), np.zeros((4, 4, 3), np.uint8)]
+    results = fake.analyze(frames, tracks=[FaceTrack(), None], timings={})
+    assert len(results) == 2 and seen == [(2, 3, 3), (4, 4, 3)]
+    with pytest.raises(ValueError, match="tracks"):
+        fake.analyze(frames, tracks=[FaceTrack()])
