@@ -10,7 +10,7 @@ How a clip is rendered
 what makes a naive ``ffmpeg -ss S -t D -c:v libx264`` slow, and copying it (``-c copy``) snaps
 the start to a keyframe. So, for an H.264 source::
 
-    S          K1 (first IDR frame at or after S)    Kn (last IDR before the end)    E
+    S          K1 (first IDR frame at or after S)    Kn (last IDR up to E)         E
     |-- head --|----------- copied packets ------------|----------- tail -----------|
      re-encoded          bit-exact from the source               re-encoded
 
@@ -31,14 +31,20 @@ Whenever one of these conditions does not hold (another codec, 10-bit or 4:2:2 v
 interlacing, rotation metadata, open GOPs, a clip with no IDR inside, ...), the clip is
 re-encoded in full instead; the result is the same, only slower.
 
-``aspect="9:16"`` must re-encode every frame (centre crop scaled to 1080x1920); it uses
-x264's ``veryfast`` preset at a lower CRF than ffmpeg's default (``medium``, CRF 23), which
-bench/clips.py shows is several times faster at equal or better SSIM.
+``aspect="9:16"`` must re-encode every frame (centre crop scaled to 1080x1920). It uses x264
+``superfast`` with macroblock-tree rate control at CRF 21 rather than ffmpeg's default
+(``medium``, CRF 23): about half the CPU time of the whole pipeline (a third of the encoder's)
+at an equal or better SSIM, for ~25-40% more bytes (bench/clips.py prints the figures).
 
 Boundaries: the clip holds the source frames whose presentation time t satisfies
 ``start <= t < end`` (within 1 ms), like ``ffmpeg -ss start -t (end-start)``; its duration is
 that many frames. ``end`` is clamped to the source's duration. Sources without audio give
-clips without an audio track (no silent track is invented).
+clips without an audio track (no silent track is invented). Before a clip is moved into
+place its frame count is checked against the plan (a cheap packet count, no decoding).
+
+Thumbnail: a JPEG at most 720 px high, square pixels. Without ``thumbnail_at`` it is the
+keyframe nearest the clip's middle (it decodes on its own, where an arbitrary frame needs up
+to a GOP decoded); with it, exactly the frame shown at that source time.
 
 Files: everything is written inside a hidden temporary directory next to ``out`` and moved
 into place with ``os.replace`` (thumbnail first, then the clip), so no half-written file is
@@ -79,7 +85,6 @@ SEGMENT_CRF = 18
 # 128 kb/s YouTube track transparent, and ffmpeg's AAC encoder gets slow far above that.
 AUDIO_KBPS_PER_CHANNEL = 80
 THUMBNAIL_MAX_HEIGHT = 720
-VERTICAL_SIZE = (1080, 1920)
 # Centre crop to 9:16 (or, for sources narrower than that, to the full width), then scale.
 VERTICAL_FILTER = (
     "crop=w='min(iw,trunc(ih*9/16/2)*2)':h='min(ih,trunc(iw*16/9/2)*2)',"
@@ -93,7 +98,7 @@ FFMPEG_TIMEOUT = 1800.0
 
 _SMART_PROFILES = {66: "baseline", 77: "main", 100: "high"}
 _SMART_PIX_FMTS = {"yuv420p", "yuvj420p"}
-_IMAGE_FORMATS = re.compile(r"(^|,)(image2|[a-z0-9]+_pipe)(,|$)")
+_IMAGE_FORMATS = re.compile(r"(^|,)(image2|image2pipe|[a-z0-9]+_pipe)(,|$)")
 
 
 class MediaError(Exception):
@@ -243,7 +248,6 @@ class _Stream:
     pix_fmt: str | None = None
     attached_pic: bool = False
     rotation: float = 0.0
-    bitrate_kbps: int | None = None
     channels: int = 2
 
 
@@ -272,7 +276,6 @@ _STREAM_RE = re.compile(r"^\s*Stream #0:\d+[^:]*: (?P<kind>\w+): (?P<rest>.*)$")
 _SIZE_RE = re.compile(r", (\d{1,5})x(\d{1,5})(?=[ ,\[]|$)")
 _FPS_RE = re.compile(r", (\d+(?:\.\d+)?)(k?) (fps|tbr)")
 _ROTATION_RE = re.compile(r"rotation of (-?\d+(?:\.\d+)?) degrees")
-_KBPS_RE = re.compile(r", (\d+) kb/s")
 
 
 def _parse_header(text: str) -> _Header | None:
@@ -309,8 +312,6 @@ def _parse_header(text: str) -> _Header | None:
 def _parse_stream(kind: str, rest: str) -> _Stream:
     codec = rest.split(maxsplit=1)[0].rstrip(",") if rest else ""
     stream = _Stream(kind=kind, codec=codec, line=rest, attached_pic="(attached pic)" in rest)
-    kbps = _KBPS_RE.search(rest)
-    stream.bitrate_kbps = int(kbps[1]) if kbps else None
     if kind == "audio":
         # "..., 48000 Hz, stereo, fltp, ..." : the channel layout follows the sample rate.
         fields = [f.strip() for f in _split_top_level(rest)]
@@ -375,7 +376,7 @@ def probe_media(
     Without ``require_video``, an audio-only file is described (``has_video=False``) instead of
     being rejected.
     """
-    source = Path(path)
+    source = Path(path).absolute()
     exe = find_ffmpeg(ffmpeg)
     if not source.is_file():
         raise MediaError("The video file was not found.")
@@ -747,8 +748,10 @@ def render_clip(
     default the clip's middle). ``smart_cut=False`` forces a full re-encode. Raises
     MediaError for unusable sources or failed renders and ValueError for invalid arguments.
     """
-    source_path, out_path = Path(source), Path(out)
-    thumb_path = Path(thumbnail) if thumbnail is not None else out_path.with_suffix(".jpg")
+    # Absolute paths: ffmpeg would read "name:with-colon.mp4" as a protocol, "-x.mp4" as an option.
+    source_path, out_path = Path(source).absolute(), Path(out).absolute()
+    thumb_path = (Path(thumbnail).absolute() if thumbnail is not None
+                  else out_path.with_suffix(".jpg"))
     if aspect not in ASPECTS:
         raise ValueError(f"aspect must be one of {ASPECTS}, not {aspect!r}")
     if not (math.isfinite(start) and math.isfinite(end)):
@@ -775,6 +778,10 @@ def render_clip(
     started: list[_Job] = []
     try:
         scan = _scan_window(exe, source_path, start, end + 1.0, work)
+        wanted = (start + header.start + BOUNDARY_TOLERANCE) / float(scan.time_base)
+        if start > 0 and min((p.pts for p in scan.packets), default=0) > wanted:
+            # The seek landed after the start (a broken index): read from the beginning.
+            scan = _scan_window(exe, source_path, 0.0, end + 1.0, work)
         plan = _plan(scan, header, start, end)
         clip_tmp, thumb_tmp = work / "clip.mp4", work / "thumb.jpg"
         thumb_job = _start(_thumbnail_cmd(exe, source_path, scan, plan, thumbnail_at, aspect,
@@ -784,6 +791,7 @@ def render_clip(
         if aspect == "source" and smart_cut and reason is None:
             try:
                 done = _smart_cut(exe, source_path, header, scan, plan, work, clip_tmp, started)
+                reason = None if done else "no IDR frame inside the clip"
             except _NotSmartCuttable as exc:
                 reason = str(exc)
         if not done:
@@ -853,8 +861,10 @@ def _smart_cut(exe: str, source: Path, header: _Header, scan: _Scan, plan: _Plan
     """Head re-encoded, middle copied, tail re-encoded, joined losslessly. Returns False when
     re-encoding everything is no more work (no IDR frame inside the clip)."""
     packets = scan.packets
-    idrs = [p for p in packets if p.key and p.idr and plan.first <= p.pts < plan.end]
-    if not idrs:
+    # Cut points: IDR frames inside the clip, or the one just after it (then the clip ends
+    # on a GOP boundary and needs no tail).
+    idrs = [p for p in packets if p.key and p.idr and plan.first <= p.pts <= plan.end]
+    if not idrs or idrs[0].pts == plan.end:
         return False
     k_first, k_last = idrs[0], idrs[-1]
     # Every packet decoded between the two cut points must display between them, and no
@@ -868,6 +878,7 @@ def _smart_cut(exe: str, source: Path, header: _Header, scan: _Scan, plan: _Plan
     head_frames = sum(1 for p in packets if plan.first <= p.pts < k_first.pts)
 
     config, _ = _parse_avcc(scan.avcc or b"")
+    pix_fmt = header.video.pix_fmt if header.video and header.video.pix_fmt else "yuv420p"
     used_ids = {_sps_id(n) for n in config.sps} | {i for n in config.pps for i in _pps_ids(n)}
     free_ids = [i for i in range(1, 32) if i not in used_ids]
     if len(free_ids) < 2:
@@ -882,17 +893,19 @@ def _smart_cut(exe: str, source: Path, header: _Header, scan: _Scan, plan: _Plan
     if head_frames:
         jobs.append(_start(_segment_cmd(exe, source, plan, plan.first, head_frames,
                                         k_first.pts - k_first.dts, config, scan, free_ids[0],
-                                        head), what="head", started=started))
+                                        pix_fmt, head), what="head", started=started))
         segments.append((head, plan.first, k_first.pts))
     body = work / "body.mp4"
     if k_last.pts > k_first.pts:
-        # Seek half a frame past the IDR: lands on it without the rounding risk of landing
-        # on the GOP before; -frames counts packets, which are exactly the middle ones.
-        # -copyts keeps the stored timestamps (the concat demuxer rebases each file on its
-        # start time); without it ffmpeg would shift the IDR before zero and flag it discarded.
+        # The seek only needs to land at or before K1 (half a frame past it: on it, or on an
+        # earlier keyframe with an imprecise index, as with some Matroska files); the noise
+        # filter then keeps exactly the packets displayed in [K1, Kn). -copyts keeps stored
+        # timestamps, the ones the scan saw (the concat demuxer rebases each file anyway).
         seek = plan.seconds(k_first.pts) + float(scan.time_base) * 0.5
-        jobs.append(_start([*_base(exe), "-copyts", "-ss", f"{seek:.6f}", "-i", str(source),
-                            "-map", "0:V:0", "-c", "copy", "-frames:v", str(len(middle)),
+        window = plan.seconds(k_last.pts) - seek + 1.0
+        keep = f"noise=drop=lt(pts\\,{k_first.pts})+gte(pts\\,{k_last.pts})"
+        jobs.append(_start([*_base(exe), "-copyts", "-ss", f"{seek:.6f}", "-t", f"{window:.6f}",
+                            "-i", str(source), "-map", "0:V:0", "-c", "copy", "-bsf:v", keep,
                             "-video_track_timescale", str(scan.time_base.denominator),
                             "-map_metadata", "-1", "-f", "mp4", str(body)],
                            what="copy", started=started))
@@ -901,9 +914,11 @@ def _smart_cut(exe: str, source: Path, header: _Header, scan: _Scan, plan: _Plan
     if tail_frames:
         jobs.append(_start(_segment_cmd(exe, source, plan, k_last.pts, tail_frames,
                                         k_last.pts - k_last.dts, config, scan, free_ids[1],
-                                        tail), what="tail", started=started))
+                                        pix_fmt, tail), what="tail", started=started))
         segments.append((tail, k_last.pts, plan.end))
     _wait_all(jobs)
+    if body.exists() and _packet_count(exe, body) != len(middle):
+        raise _NotSmartCuttable("the copied packets are not the expected ones")
 
     # The output's avcC: the source's parameter sets plus those of the re-encoded segments.
     merged = _AvcConfig(head=config.head, sps=list(config.sps), pps=list(config.pps),
@@ -929,7 +944,10 @@ def _smart_cut(exe: str, source: Path, header: _Header, scan: _Scan, plan: _Plan
     for path, first, stop in segments:
         listing += [f"file '{path.name}'", f"duration {float((stop - first) * scan.time_base):.6f}"]
     (work / "list.ffconcat").write_text("\n".join(listing) + "\n", encoding="utf-8")
-    cmd = [*_base(exe), "-f", "concat", "-safe", "0", "-i", str(work / "list.ffconcat")]
+    # auto_convert off: the concat demuxer would otherwise turn the packets into Annex B and
+    # repeat SPS/PPS in front of every IDR frame; the merged avcC makes that unnecessary.
+    cmd = [*_base(exe), "-f", "concat", "-safe", "0", "-auto_convert", "0",
+           "-i", str(work / "list.ffconcat")]
     if audio is not None:
         cmd += ["-i", str(audio)]
     cmd += ["-map", "0:v:0"] + (["-map", "1:a:0"] if audio is not None else [])
@@ -952,13 +970,20 @@ def _audio_args(header: _Header) -> list[str]:
     return args + (["-ac", "2"] if channels > 2 else [])
 
 
+def _packet_count(exe: str, path: Path) -> int:
+    proc = _run([*_base(exe), "-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "framecrc",
+                 "pipe:1"], what="count packets")
+    return sum(1 for line in proc.stdout.splitlines() if line and not line.startswith(b"#"))
+
+
 def _avcc_trailer(record: bytes) -> bytes:
     _, used = _parse_avcc(record)
     return record[used:]
 
 
 def _segment_cmd(exe: str, source: Path, plan: _Plan, first: int, frames: int, delay: int,
-                 config: _AvcConfig, scan: _Scan, ps_id: int, out: Path) -> list[str]:
+                 config: _AvcConfig, scan: _Scan, ps_id: int, pix_fmt: str,
+                 out: Path) -> list[str]:
     """Re-encode ``frames`` frames from pts ``first`` so that they can sit in front of (or
     behind) copied packets: same profile/level/time base, no B-frames, own SPS/PPS id, and
     DTS shifted by the source's reorder ``delay`` (ticks) so that DTS is monotonic at joins."""
@@ -969,7 +994,7 @@ def _segment_cmd(exe: str, source: Path, plan: _Plan, first: int, frames: int, d
            "-fps_mode", "passthrough",
            "-enc_time_base:v", f"{scan.time_base.numerator}:{scan.time_base.denominator}",
            "-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(SEGMENT_CRF),
-           "-profile:v", _SMART_PROFILES[config.profile], "-pix_fmt", "yuv420p", "-bf", "0",
+           "-profile:v", _SMART_PROFILES[config.profile], "-pix_fmt", pix_fmt, "-bf", "0",
            "-x264-params", params]
     if level >= 10:  # (level 1b is signalled differently; let x264 choose then)
         cmd += ["-level:v", f"{level / 10:.1f}"]
@@ -988,7 +1013,7 @@ def _full_encode(exe: str, source: Path, header: _Header, plan: _Plan, aspect: s
             video.width % 2 or video.height % 2):
         filters.append("scale=trunc(iw/2)*2:trunc(ih/2)*2")
     cmd = [*_base(exe), "-ss", _secs(plan.seconds(plan.first)), "-i", str(source),
-           "-t", f"{plan.duration:.6f}", "-map", "0:V:0"]
+           "-t", f"{plan.duration:.6f}", "-map", "0:V:0", "-frames:v", str(plan.frames)]
     if filters:
         cmd += ["-vf", ",".join(filters)]
     cmd += ["-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(FULL_CRF),
@@ -1034,9 +1059,7 @@ def _check_output(exe: str, path: Path, plan: _Plan, header: _Header) -> tuple[f
     video = out_header.video if out_header else None
     if out_header is None or video is None or not video.width or not video.height:
         raise MediaError("The clip could not be rendered from this video.")
-    proc = _run([*_base(exe), "-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "framecrc",
-                 "pipe:1"], what="count frames")
-    frames = sum(1 for line in proc.stdout.splitlines() if line and not line.startswith(b"#"))
+    frames = _packet_count(exe, path)
     if frames != plan.frames:
         logger.warning("rendered %s frames instead of %s", frames, plan.frames)
         raise MediaError("The clip could not be rendered from this video.")

@@ -63,9 +63,12 @@ def clip_render(*, clip: Clip, path: Path) -> Clip:
     clip.save(update_fields=["status", "error"])
     try:
         with tempfile.TemporaryDirectory(prefix="shortory-render-") as tmp:
+            peak = clip.moment.peak if clip.moment_id else None
             result = render.render_clip(
                 path, clip.start, clip.end, Path(tmp) / "clip.mp4", aspect=clip.aspect,
                 thumbnail=Path(tmp) / "thumb.jpg",
+                # The poster is the moment itself: the most-cited second or the peak reaction.
+                thumbnail_at=peak if peak is not None and clip.start <= peak < clip.end else None,
             )
             with open(result.path, "rb") as video, open(result.thumbnail, "rb") as thumb:
                 clip.file.save("clip.mp4", File(video), save=False)
