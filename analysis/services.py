@@ -344,6 +344,11 @@ def entry_find_moments(*, entry: LibraryVideo) -> list[Moment]:
         mentions, duration=source.duration, top_k=entry.top_k, before=entry.clip_before,
         after=entry.clip_after, heatmap=source.heatmap,
     )
+    # Authors are told apart by channel id; people are shown their display names.
+    names = {c.comment_id: c.author or c.author_channel_id for c in comments}
+    for moment in ranked:
+        for quote in moment.top_comments:
+            quote["author"] = names.get(quote.get("comment_id"), quote.get("author", ""))
     reason = ""
     if not ranked:
         if not comments:

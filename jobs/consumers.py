@@ -14,11 +14,40 @@ import contextlib
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation.trans_real import (
+    get_supported_language_variant,
+    parse_accept_lang_header,
+)
 
 from . import selectors
+from .models import Job
 from .services import user_group
 
 RELAY_INTERVAL = 1.0
+
+
+def scope_language(scope) -> str:
+    """The page's language: the switcher's cookie, else the browser's Accept-Language."""
+    candidates = [scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")]
+    for key, value in scope.get("headers", []):
+        if key == b"accept-language":
+            candidates += [lang for lang, _q in parse_accept_lang_header(value.decode("latin1"))]
+    for candidate in candidates:
+        if not candidate or candidate == "*":
+            continue
+        try:
+            return get_supported_language_variant(candidate)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+def localized(event: dict, language: str) -> dict:
+    """Labels in the viewer's language (events may have been built in another one)."""
+    with translation.override(language):
+        return {**event, "kind_display": str(Job.Kind(event["kind"]).label),
+                "status_display": str(Job.Status(event["status"]).label)}
 
 
 def needs_db_relay() -> bool:
@@ -35,6 +64,7 @@ class JobProgressConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         self.user = user
+        self.language = scope_language(self.scope)
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
@@ -42,7 +72,8 @@ class JobProgressConsumer(AsyncJsonWebsocketConsumer):
         jobs, self.seen = await database_sync_to_async(selectors.job_events_changed_since)(
             user=user, since=None
         )
-        await self.send_json({"type": "snapshot", "jobs": jobs})
+        await self.send_json({"type": "snapshot",
+                              "jobs": [localized(job, self.language) for job in jobs]})
         if needs_db_relay():
             self.relay_task = asyncio.ensure_future(self.relay_from_database())
 
@@ -61,11 +92,11 @@ class JobProgressConsumer(AsyncJsonWebsocketConsumer):
                 selectors.job_events_changed_since
             )(user=self.user, since=self.seen)
             for job in jobs:
-                await self.send_json({"type": "job", "job": job})
+                await self.send_json({"type": "job", "job": localized(job, self.language)})
 
     async def receive_json(self, content, **kwargs) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
 
     async def job_update(self, event: dict) -> None:
-        await self.send_json({"type": "job", "job": event["job"]})
+        await self.send_json({"type": "job", "job": localized(event["job"], self.language)})

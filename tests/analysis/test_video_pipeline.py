@@ -62,6 +62,7 @@ def test_upload_with_comments_makes_five_explained_clips(
 
     page = alice_client.get(reverse("video_detail", args=[entry.pk])).content.decode()
     assert "9 mentions from 9 different viewers" in page
+    assert "@viewer" in page and "UC0000" not in page  # display names, not channel ids
     assert page.count('class="card moment"') == 5
     for clip in clips:
         assert reverse("clip_download", args=[clip.pk]) in page

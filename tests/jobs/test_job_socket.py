@@ -91,3 +91,15 @@ async def test_bad_token_is_refused():
     )
     connected, _ = await communicator.connect()
     assert not connected
+
+
+async def test_labels_follow_the_page_language(alice):
+    cookie = await _session_cookie(alice)
+    await database_sync_to_async(services.job_create)(user=alice, kind=Job.Kind.DEMO)
+    headers = _headers(cookie) + [(b"accept-language", b"ko-KR,ko;q=0.9,en;q=0.5")]
+    communicator = WebsocketCommunicator(application, "/ws/jobs/", headers=headers)
+    assert (await communicator.connect())[0]
+    snapshot = await communicator.receive_json_from(timeout=5)
+    assert snapshot["jobs"][0]["status_display"] == "대기 중"
+    assert snapshot["jobs"][0]["kind_display"] == "데모"
+    await communicator.disconnect()
