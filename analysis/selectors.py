@@ -69,18 +69,26 @@ def timeline_chart(*, histogram: list[int], heatmap: list[dict] | None, duration
             y = CHART_HEIGHT - CHART_HEIGHT * float(seg.get("value", 0))
             points.append(f"{x:.1f},{y:.1f}")
         curve = " ".join(points)
-    marks = [
-        {"x": round(CHART_WIDTH * m.start / duration, 2),
-         "w": round(max(CHART_WIDTH * (m.end - m.start) / duration, 2), 2),
-         "peak_x": round(CHART_WIDTH * m.peak / duration, 2), "rank": m.rank}
+    return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "bars": bars, "curve": curve,
+            "marks": _chart_marks(moments, duration), "ticks": _chart_ticks(duration),
+            "peak": peak}
+
+
+def _chart_marks(moments: list[Moment], span: float) -> list[dict]:
+    """Shaded clip windows with their rank over the peak, in chart coordinates."""
+    return [
+        {"x": round(CHART_WIDTH * m.start / span, 2),
+         "w": round(max(CHART_WIDTH * (m.end - m.start) / span, 2), 2),
+         "peak_x": round(CHART_WIDTH * m.peak / span, 2), "rank": m.rank}
         for m in moments
     ]
-    ticks = [
-        {"x": round(CHART_WIDTH * t / duration, 1), "label": f"{int(t) // 60}:{int(t) % 60:02d}"}
-        for t in [duration * i / 5 for i in range(6)]
-    ]
-    return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "bars": bars, "curve": curve,
-            "marks": marks, "ticks": ticks, "peak": peak}
+
+
+def _chart_ticks(span: float) -> list[dict]:
+    from .templatetags.timecode import clock
+
+    return [{"x": round(CHART_WIDTH * t / span, 1), "label": clock(t)}
+            for t in [span * i / 5 for i in range(6)]]
 
 
 def entry_page(*, entry: LibraryVideo) -> dict:
@@ -144,16 +152,8 @@ def emotion_chart(*, series: dict, duration: float | None, moments: list[Moment]
             runs.append(run)
         for points in runs:
             lines.append({"key": key, "label": EMOTION_LABELS[key], "points": " ".join(points)})
-    marks = [
-        {"x": round(CHART_WIDTH * m.start / span, 2),
-         "w": round(max(CHART_WIDTH * (m.end - m.start) / span, 2), 2),
-         "peak_x": round(CHART_WIDTH * m.peak / span, 2), "rank": m.rank}
-        for m in moments
-    ]
-    ticks = [{"x": round(CHART_WIDTH * t / span, 1), "label": f"{int(t) // 60}:{int(t) % 60:02d}"}
-             for t in [span * i / 5 for i in range(6)]]
-    return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "lines": lines, "marks": marks,
-            "ticks": ticks}
+    return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "lines": lines,
+            "marks": _chart_marks(moments, span), "ticks": _chart_ticks(span)}
 
 
 def session_page(*, session: WatchSession) -> dict:
