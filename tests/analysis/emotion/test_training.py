@@ -123,3 +123,36 @@ def test_train_export_and_use(tmp_path, models_dir):
     (analysis,) = recognizer.analyze([in_frame(astronaut_head())])
     assert analysis.face_found and set(analysis.probabilities) == set(EMOTIONS)
     assert sum(analysis.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.slow
+def test_manage_py_command_trains_a_model_the_recognizer_uses(tmp_path, models_dir):
+    """The documented command line, end to end: `manage.py train_emotion_model`."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "DEBUG": "1", "SHORTORY_ENV_FILE": os.devnull,
+           "DJANGO_SETTINGS_MODULE": "shortory.settings"}
+    write_fer_csv(tmp_path / "fer.csv", per_class=6)
+    out = tmp_path / "cli-model"
+    root = Path(__file__).resolve().parents[3]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "train_emotion_model", "--data", str(tmp_path / "fer.csv"),
+         "--out", str(out), "--epochs", "1", "--fine-tune-epochs", "1", "--image-size", "32",
+         "--batch-size", "8", "--weights", "none"],
+        cwd=root, capture_output=True, text=True, timeout=600, env=env,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Confusion matrix" in result.stdout
+    for name in ("model.keras", "model.tflite", "manifest.json"):
+        assert (out / name).is_file(), name
+    recognizer = EmotionRecognizer(models_dir, manifest=out / "manifest.json")
+    (analysis,) = recognizer.analyze([in_frame(astronaut_head())])
+    assert analysis.face_found and set(analysis.probabilities) == set(EMOTIONS)
+    bad = subprocess.run(
+        [sys.executable, "manage.py", "train_emotion_model", "--data", str(tmp_path / "none.csv"),
+         "--out", str(out)], cwd=root, capture_output=True, text=True, timeout=300, env=env)
+    assert bad.returncode != 0
+    assert "none.csv" in bad.stderr and "Traceback" not in bad.stderr  # a clear message
