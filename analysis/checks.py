@@ -36,7 +36,7 @@ def check_ffmpeg(app_configs, **kwargs):
 
 @register(Tags.compatibility)
 def check_model_files(app_configs, **kwargs):
-    from analysis.emotion.model_files import missing_model_files
+    from emotion.model_files import missing_model_files
 
     missing = missing_model_files(Path(settings.MODELS_DIR))
     if missing:
@@ -44,7 +44,7 @@ def check_model_files(app_configs, **kwargs):
             Error(
                 f"Model files are missing or damaged in {settings.MODELS_DIR}: "
                 + ", ".join(missing),
-                hint="Run `make models` (python -m analysis.emotion.model_files).",
+                hint="Run `make models` (python -m emotion.model_files).",
                 id="shortory.E001",
             )
         ]

@@ -103,7 +103,7 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
     def new_trackers():
         """Per-viewer state: attention history, and the face followed between frames (so the
         detector runs only every few frames)."""
-        from analysis.emotion import AttentionTracker, FaceTrack
+        from emotion import AttentionTracker, FaceTrack
 
         return AttentionTracker(), FaceTrack()
 
@@ -199,7 +199,7 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
         task.add_done_callback(self.in_flight.discard)
 
     async def analyse(self, t: float, jpeg: bytes) -> None:
-        from analysis.emotion import FrameDecodeError
+        from emotion import FrameDecodeError
 
         try:
             result = await self.worker.submit(jpeg, self.face_track)

@@ -97,7 +97,7 @@ class InferenceWorker:
         return batch
 
     def _run(self) -> None:
-        from analysis.emotion import FrameDecodeError, decode_for_analysis
+        from emotion import FrameDecodeError, decode_for_analysis
 
         while True:
             batch = self._take_batch()
@@ -130,7 +130,7 @@ def default_recognizer():
     """The real engine, with the model files and manifest the settings name."""
     from pathlib import Path
 
-    from analysis.emotion import EmotionRecognizer
+    from emotion import EmotionRecognizer
 
     manifest = settings.EMOTION_MODEL_MANIFEST
     return EmotionRecognizer(models_dir=Path(settings.MODELS_DIR),

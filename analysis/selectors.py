@@ -85,7 +85,7 @@ def _chart_marks(moments: list[Moment], span: float) -> list[dict]:
 
 
 def _chart_ticks(span: float) -> list[dict]:
-    from .templatetags.timecode import clock
+    from timeline import clock
 
     return [{"x": round(CHART_WIDTH * t / span, 1), "label": clock(t)}
             for t in [span * i / 5 for i in range(6)]]
@@ -158,8 +158,8 @@ def emotion_chart(*, series: dict, duration: float | None, moments: list[Moment]
 
 def session_page(*, session: WatchSession) -> dict:
     from clips.models import Clip
+    from emotion.moments import emotion_series
 
-    from .moments import emotion_series
     from .services import session_samples
 
     source = session.entry.source

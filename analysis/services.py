@@ -15,19 +15,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clips import render
+import render
+import youtube
+from comment_files import CommentFileError, HarvestedComment, parse_comments_file
+from comments.ranking import mention_histogram, mentions_from_comments, rank_comment_moments
 from jobs.models import Job
 from jobs.services import ApplicationError, ProgressReporter, job_create, job_enqueue
 
-from . import youtube
-from .comment_files import CommentFileError, HarvestedComment, parse_comments_file
 from .models import Comment, EmotionSample, LibraryVideo, Moment, SourceVideo, WatchSession
-from .moments import mention_histogram, mentions_from_comments, rank_comment_moments
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +114,7 @@ def _store_comments(
 
 
 def _extract_into(rows: list[Comment], *, duration: float | None) -> None:
-    from .timestamps import extract_timestamps
+    from comments.timestamps import extract_timestamps
 
     for row in rows:
         row.seconds = extract_timestamps(row.text, duration=duration)
@@ -227,7 +226,7 @@ def entry_reprocess(*, entry: LibraryVideo) -> Job:
 
 def entry_delete(*, entry: LibraryVideo) -> None:
     """Remove the entry, its clips and files; the source too when no entry uses it any more."""
-    from clips.services import clip_files
+    from clips.services import clip_files, media_delete_on_commit
 
     source = entry.source
     names = [name for clip in entry.user.clips.filter(source=source) for name in clip_files(clip)]
@@ -240,7 +239,7 @@ def entry_delete(*, entry: LibraryVideo) -> None:
             if source.file:
                 names.append(source.file.name)
             source.delete()
-        transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
+        media_delete_on_commit(names)
 
 
 # --- the pipeline (runs in a django-q2 worker) ------------------------------------------------
@@ -382,7 +381,7 @@ def entry_find_moments(*, entry: LibraryVideo) -> list[Moment]:
 
 
 def _any_timestamps(comments) -> bool:
-    from .timestamps import extract_timestamps
+    from comments.timestamps import extract_timestamps
 
     return any(extract_timestamps(c.text) for c in comments)
 
@@ -596,7 +595,7 @@ def session_finish(*, session: WatchSession) -> Job:
 
 
 def session_samples(*, session: WatchSession) -> list:
-    from .moments import EmotionSample as Sample
+    from emotion.moments import EmotionSample as Sample
 
     return [
         Sample(t=row.t, probabilities=row.probabilities(), attention=row.attention,
@@ -608,8 +607,7 @@ def session_samples(*, session: WatchSession) -> list:
 def session_make_clips(*, session: WatchSession, progress: ProgressReporter) -> str:
     """Find the strongest emotional moments (against the viewer's own baseline) and render them."""
     from clips.services import clips_render_for_moments
-
-    from .moments import emotion_series, find_emotion_moments
+    from emotion.moments import emotion_series, find_emotion_moments
 
     entry = session.entry
     source = entry.source

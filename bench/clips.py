@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from clips.render import VERTICAL_FILTER, find_ffmpeg, probe_media, render_clip
+from render import VERTICAL_FILTER, find_ffmpeg, probe_media, render_clip
 
 FPS = 30
 DURATION = 120

@@ -40,7 +40,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from analysis.emotion import (  # noqa: E402
+from emotion import (  # noqa: E402
     EmotionRecognizer,
     FaceTrack,
     FrameAnalysis,

@@ -179,7 +179,7 @@ def make_jpegs(count: int = 8) -> list[bytes]:
 
 def engine_baseline(jpegs: list[bytes]) -> dict[str, float]:
     """The raw engine in this process: decode + analyze([frame]) median ms; batch-16 ms/frame."""
-    from analysis.emotion import EmotionRecognizer, decode_jpeg
+    from emotion import EmotionRecognizer, decode_jpeg
 
     recognizer = EmotionRecognizer()
     frames = [decode_jpeg(j) for j in jpegs]

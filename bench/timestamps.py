@@ -5,7 +5,7 @@ Run from the repository root::
     .venv/bin/python -m bench.timestamps
 
 Quality is micro-averaged precision/recall/F1 over the hand-labelled corpus
-``tests/analysis/data/labelled_comments.jsonl`` (multiset match per comment: a timestamp
+``tests/comments/data/labelled_comments.jsonl`` (multiset match per comment: a timestamp
 predicted twice but written once counts one true and one false positive). Rows marked
 ``"split": "holdout"`` were written after the extractor and are reported on their own. The
 baseline is the prototype: one naive regex over the raw text, no HTML handling, no context, no
@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.timestamps import extract_timestamps
+from comments.timestamps import extract_timestamps
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests/analysis/data/labelled_comments.jsonl"
+CORPUS = Path(__file__).resolve().parent.parent / "tests/comments/data/labelled_comments.jsonl"
 BASELINE_RE = re.compile(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})")
 
 Extractor = Callable[[str, float | None], list[int]]

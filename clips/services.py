@@ -12,9 +12,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+import render
 from analysis.models import Moment, SourceVideo
 
-from . import render
 from .models import Clip
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,9 @@ def clip_files(clip: Clip) -> list[str]:
     return [f.name for f in (clip.file, clip.thumbnail) if f]
 
 
-def _delete_files_on_commit(names: list[str]) -> None:
+def media_delete_on_commit(names: list[str]) -> None:
+    """Delete media files once the surrounding transaction commits (rows first, files after:
+    a failed delete never leaves rows pointing at missing files)."""
     def remove() -> None:
         for name in names:
             try:
@@ -49,7 +51,7 @@ def clip_delete(*, clip: Clip) -> None:
     names = clip_files(clip)
     with transaction.atomic():
         clip.delete()
-        _delete_files_on_commit(names)
+        media_delete_on_commit(names)
 
 
 def clip_render(*, clip: Clip, path: Path) -> Clip:
@@ -98,7 +100,7 @@ def clips_render_for_moments(
     stale_names = [name for clip in stale for name in clip_files(clip)]
     with transaction.atomic():
         stale.delete()
-        _delete_files_on_commit(stale_names)
+        media_delete_on_commit(stale_names)
     clips: list[Clip] = []
     for index, moment in enumerate(moments):
         clip = Clip.objects.filter(moment=moment).first()

@@ -58,3 +58,11 @@ def _media_root(settings, tmp_path):
     """Every test writes media into its own temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="session")
+def sample_video(tmp_path_factory):
+    """60 s, 320×240, H.264/AAC, made once per test run."""
+    from tests.media import make_video
+
+    return make_video(tmp_path_factory.mktemp("media") / "sample.mp4", seconds=60)

@@ -1,6 +1,8 @@
-"""Video times as clocks (1:05, 1:02:33): readable in every language, unlike "65 s"."""
+"""The ``clock`` filter: video times as clocks (1:05, 1:02:33) in every template."""
 
 from django import template
+
+import timeline
 
 register = template.Library()
 
@@ -8,9 +10,6 @@ register = template.Library()
 @register.filter
 def clock(seconds) -> str:
     try:
-        total = max(0, int(round(float(seconds))))
+        return timeline.clock(float(seconds))
     except (TypeError, ValueError):
         return ""
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -38,7 +38,7 @@ def frame(t: float, seed: int = 0) -> bytes:
 
 @pytest.fixture(autouse=True)
 def fake_recognizer(settings):
-    settings.EMOTION_RECOGNIZER = "analysis.emotion.FakeRecognizer"
+    settings.EMOTION_RECOGNIZER = "emotion.FakeRecognizer"
     inference.reset_inference_worker()
     yield
     inference.reset_inference_worker()

@@ -16,8 +16,8 @@ from analysis import services
 from analysis.models import Comment, LibraryVideo, Moment, SourceVideo
 from clips.models import Clip
 from jobs.models import Job
-from tests.analysis.test_youtube import RangeRequestHandler
 from tests.media import make_video
+from tests.youtube.test_youtube import RangeRequestHandler
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 VIDEO_ID = "dQw4w9WgXcQ"

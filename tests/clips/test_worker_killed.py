@@ -27,7 +27,7 @@ def test_killed_render_leaves_no_file_in_place(tmp_path):
     source = make_video(tmp_path / "long.mp4", seconds=40, size="1280x720")
     out = tmp_path / "gallery" / "clip.mp4"
     code = (
-        "import sys; from clips.render import render_clip;"
+        "import sys; from render import render_clip;"
         f"render_clip({str(source)!r}, 1.3, 38.7, {str(out)!r}, aspect='9:16')"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)

@@ -14,10 +14,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from analysis import youtube
-from analysis.comment_files import CommentFileError, parse_comments_file
-from analysis.moments import mentions_from_comments, rank_comment_moments
-from clips import render
+import render
+import youtube
+from comment_files import CommentFileError, parse_comments_file
+from comments.ranking import mentions_from_comments, rank_comment_moments
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from analysis.emotion.training import (
+from emotion.training import (
     TrainingConfig,
     TrainingError,
     format_report,
