@@ -28,18 +28,15 @@ def user_update_profile(*, user: User, email: str, webcam_consent: bool) -> User
 def user_delete_with_data(*, user: User) -> None:
     """Delete the account and everything it owns, media files included.
 
-    Rows go by cascade; files are removed after the transaction commits so that a failed
-    delete never leaves rows pointing at missing files.
+    Rows go by cascade (and the receivers of the apps that own them); django-cleanup removes
+    the files after the transaction commits, so a failed delete never leaves rows pointing at
+    missing files.
     """
-    from clips.services import media_delete_on_commit, media_files_owned_by
-
-    paths = media_files_owned_by(user=user)
     user_id = user.pk
     with transaction.atomic():
         Token.objects.filter(user=user).delete()
         user.delete()
-        media_delete_on_commit(paths)
-    logger.info("deleted user %s and %d media files", user_id, len(paths))
+    logger.info("deleted user %s and all their data", user_id)
 
 
 def token_obtain(*, user: User) -> Token:

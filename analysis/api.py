@@ -1,151 +1,18 @@
-"""REST API for videos and their moments (mobile apps; same services as the pages)."""
+"""REST API for watch sessions (mobile apps stream frames over the socket or upload samples)."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.errors import ApplicationError
+from emotion.samples import validate_sample
 from jobs.api import JobSerializer
-from jobs.services import ApplicationError
+from videos.selectors import get_video_for_user
 
 from . import selectors, services
-from .models import LibraryVideo, Moment, WatchSession
-
-
-class MomentSerializer(serializers.ModelSerializer):
-    clip = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Moment
-        fields = ["id", "kind", "rank", "peak", "start", "end", "score", "emotion", "intensity",
-                  "evidence", "clip"]
-        read_only_fields = fields
-
-    def get_clip(self, moment) -> int | None:
-        clip = getattr(moment, "clip", None)
-        return clip.pk if clip is not None and not clip.hidden else None
-
-
-class VideoSerializer(serializers.ModelSerializer):
-    title = serializers.CharField(source="source.title")
-    kind = serializers.CharField(source="source.kind")
-    youtube_id = serializers.CharField(source="source.youtube_id", allow_null=True)
-    duration = serializers.FloatField(source="source.duration", allow_null=True)
-    thumbnail_url = serializers.CharField(source="source.thumbnail_url")
-    heatmap = serializers.JSONField(source="source.heatmap")
-    comments_status = serializers.CharField(source="source.comments_status")
-    comments_error = serializers.CharField(source="source.comments_error")
-    file_status = serializers.CharField(source="source.file_status")
-    no_moments_message = serializers.SerializerMethodField()
-
-    class Meta:
-        model = LibraryVideo
-        fields = ["id", "title", "kind", "youtube_id", "duration", "thumbnail_url", "status",
-                  "error", "no_moments_reason", "no_moments_message", "comments_status",
-                  "comments_error", "file_status", "top_k", "clip_before", "clip_after",
-                  "aspect", "heatmap", "mention_histogram", "created_at"]
-        read_only_fields = fields
-
-    def get_no_moments_message(self, entry) -> str:
-        return services.no_moments_message(entry.no_moments_reason)
-
-
-class VideoDetailSerializer(VideoSerializer):
-    moments = serializers.SerializerMethodField()
-
-    class Meta(VideoSerializer.Meta):
-        fields = [*VideoSerializer.Meta.fields, "moments"]
-        read_only_fields = fields
-
-    def get_moments(self, entry) -> list[dict]:
-        moments = entry.moments.filter(kind=Moment.Kind.COMMENTS).select_related("clip")
-        return MomentSerializer(moments, many=True).data
-
-
-class VideoCreateSerializer(serializers.Serializer):
-    url = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    file = serializers.FileField(required=False)
-    comments_file = serializers.FileField(required=False)
-    title = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    top_k = serializers.IntegerField(required=False, min_value=1, max_value=20)
-    clip_before = serializers.IntegerField(required=False, min_value=0, max_value=120)
-    clip_after = serializers.IntegerField(required=False, min_value=0, max_value=120)
-    aspect = serializers.ChoiceField(choices=services.ASPECTS, required=False)
-
-    def validate(self, data):
-        if bool(data.get("url")) == bool(data.get("file")):
-            raise serializers.ValidationError("Send either `url` or `file` (one of the two).")
-        return data
-
-
-
-class VideoListView(APIView):
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
-
-    @extend_schema(responses=VideoSerializer(many=True))
-    def get(self, request):
-        """Your videos, newest first."""
-        entries = selectors.library_for_user(user=request.user)
-        return Response(VideoSerializer(entries, many=True).data)
-
-    @extend_schema(request=VideoCreateSerializer, responses={202: VideoSerializer})
-    def post(self, request):
-        """Add a YouTube URL or upload a video (multipart), optionally with a comments file.
-        Returns the video and the job that finds its moments and renders the clips."""
-        data = VideoCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        defaults = services.VideoOptions.default()
-        options = services.VideoOptions(
-            top_k=values.get("top_k", defaults.top_k),
-            clip_before=values.get("clip_before", defaults.clip_before),
-            clip_after=values.get("clip_after", defaults.clip_after),
-            aspect=values.get("aspect", defaults.aspect),
-        )
-        if values.get("url"):
-            entry, job = services.video_add_from_url(
-                user=request.user, url=values["url"], comments_file=values.get("comments_file"),
-                options=options)
-        else:
-            entry, job = services.video_add_from_upload(
-                user=request.user, upload=values["file"], title=values.get("title", ""),
-                comments_file=values.get("comments_file"), options=options)
-        body = VideoSerializer(entry).data
-        body["job"] = JobSerializer(job).data
-        return Response(body, status=status.HTTP_202_ACCEPTED)
-
-
-class VideoDetailView(APIView):
-    @extend_schema(responses=VideoDetailSerializer)
-    def get(self, request, pk: int):
-        entry = selectors.get_entry_for_user(request.user, pk)
-        return Response(VideoDetailSerializer(entry).data)
-
-    @extend_schema(responses={204: None})
-    def delete(self, request, pk: int):
-        services.entry_delete(entry=selectors.get_entry_for_user(request.user, pk))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class VideoRetryView(APIView):
-    @extend_schema(request=None, responses={202: JobSerializer})
-    def post(self, request, pk: int):
-        """Run the pipeline again (e.g. after a quota or network failure)."""
-        job = services.entry_reprocess(entry=selectors.get_entry_for_user(request.user, pk))
-        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
-
-
-class VideoMomentsView(ListAPIView):
-    serializer_class = MomentSerializer
-    pagination_class = None
-
-    def get_queryset(self):
-        entry = selectors.get_entry_for_user(self.request.user, self.kwargs["pk"])
-        return entry.moments.filter(kind=Moment.Kind.COMMENTS).select_related("clip")
-
-
+from .models import WatchSession
 
 # --- watch sessions (mobile apps) ---------------------------------------------------------------
 
@@ -153,7 +20,7 @@ MAX_SAMPLES_PER_BATCH = 2000
 
 
 class SessionSerializer(serializers.ModelSerializer):
-    video = serializers.IntegerField(source="entry_id")
+    video = serializers.IntegerField(source="video_id")
     websocket_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -174,7 +41,8 @@ class SessionDetailSerializer(SessionSerializer):
         read_only_fields = fields
 
     def get_moments(self, session) -> list[dict]:
-        return MomentSerializer(session.moments.select_related("clip"), many=True).data
+        # Moments are `clips`' records, read through the reverse relation (see Moment.as_data).
+        return [m.as_data() for m in session.moments.with_clips()]
 
 
 class SessionCreateSerializer(serializers.Serializer):
@@ -201,8 +69,8 @@ class VideoSessionsView(APIView):
         """Start a watch session on one of your ready videos. Then either stream frames over
         the WebSocket (token auth) or upload samples computed on the device."""
         SessionCreateSerializer(data=request.data).is_valid(raise_exception=True)
-        entry = selectors.get_entry_for_user(request.user, pk)
-        session = services.session_start(user=request.user, entry=entry)
+        video = get_video_for_user(request.user, pk)
+        session = services.session_start(user=request.user, video=video)
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
@@ -232,11 +100,11 @@ class SessionSamplesView(APIView):
             raise ApplicationError("This session is already finished.")
         data = SamplesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        duration = session.entry.source.duration
+        duration = session.video.source.duration
         parsed = []
         for index, raw in enumerate(data.validated_data["samples"]):
             try:
-                parsed.append(services.validate_sample(raw, duration=duration))
+                parsed.append(validate_sample(raw, duration=duration))
             except ValueError as exc:
                 raise ApplicationError(f"Sample {index}: {exc}", {"index": index}) from exc
         stored = services.session_add_samples(session_id=session.pk, samples=parsed)

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import math
 import struct
 import time
 
@@ -22,6 +21,9 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.http import Http404
+
+from emotion.moments import EmotionSample as Sample
+from emotion.samples import time_is_valid
 
 from . import selectors, services
 from .inference import Overloaded, get_inference_worker
@@ -58,7 +60,7 @@ def _load_session(user, pk: int) -> tuple[WatchSession, float | None] | None:
         session = selectors.get_session_for_user(user, pk)
     except Http404:
         return None
-    return session, session.entry.source.duration
+    return session, session.video.source.duration
 
 
 class WatchSessionConsumer(AsyncWebsocketConsumer):
@@ -82,7 +84,7 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
         fps = self.session.capture_fps or settings.CAPTURE_FPS
         # 50 % headroom and a 2-second burst absorb timer jitter and reconnect catch-up.
         self.limiter = RateLimiter(rate=fps * 1.5, burst=fps * 2)
-        self.pending: list[services.SampleIn] = []
+        self.pending: list[Sample] = []
         self.dropped = 0  # since the last flush (stored on the session)
         self.dropped_total = 0
         self.dropped_reported_at = 0.0
@@ -180,7 +182,7 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
             await self.send_error("bad_frame", "A frame is 8 bytes of video time, then a JPEG.")
             return
         (t,) = HEADER.unpack_from(data)
-        if not math.isfinite(t) or t < 0 or (self.duration and t > self.duration + 5):
+        if not time_is_valid(t, self.duration):
             await self.send_error("bad_time", "The frame's video time is outside the video.")
             return
         if self.paused:
@@ -217,7 +219,7 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
         # Attention stability is about the last seconds of real time, not video time (seeks).
         attention = float(self.tracker.update(result, time.monotonic()))
         probabilities = {k: round(float(v), 4) for k, v in result.probabilities.items()}
-        self.pending.append(services.SampleIn(
+        self.pending.append(Sample(
             t=t, probabilities=dict(result.probabilities), attention=attention,
             face_found=bool(result.face_found)))
         with contextlib.suppress(Exception):  # the socket may be closing; the sample is kept

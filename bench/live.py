@@ -110,11 +110,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 from analysis import services
-from analysis.models import LibraryVideo, SourceVideo
+from videos.models import SourceVideo, Video
 
 spec = json.loads(os.environ["BENCH_SPEC"])
 User = get_user_model()
-users, entries, tokens = [], [], []
+users, videos, tokens = [], [], []
 for i in range(spec["users"]):
     user = User.objects.create_user(username=f"bench-viewer-{i:03d}", password=None)
     users.append(user)
@@ -123,12 +123,12 @@ source = SourceVideo.objects.create(
     kind=SourceVideo.Kind.UPLOAD, uploaded_by=users[0], title="bench video",
     duration=spec["duration"], file="bench/not-read-during-live-sessions.mp4",
     file_status=SourceVideo.FileStatus.READY, width=1280, height=720)
-entries = [LibraryVideo.objects.create(user=u, source=source) for u in users]
+videos = [Video.objects.create(user=u, source=source) for u in users]
 groups = []
 for size in spec["groups"]:
     group = []
     for i in range(size):
-        session = services.session_start(user=users[i], entry=entries[i])
+        session = services.session_start(user=users[i], video=videos[i])
         group.append({"session": session.pk, "token": tokens[i]})
     groups.append(group)
 print("BENCH-JSON:" + json.dumps({

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Clip
+from .models import Clip, Moment
 
 
 @admin.register(Clip)
@@ -14,8 +15,19 @@ class ClipAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Hide the selected clips"))
     def hide_clips(self, request, queryset):
-        self.message_user(request, _("%d clips hidden.") % queryset.update(hidden=True))
+        count = queryset.update(hidden=True)
+        self.message_user(request, ngettext("%(count)d clip hidden.", "%(count)d clips hidden.",
+                                            count) % {"count": count})
 
     @admin.action(description=_("Show the selected clips again"))
     def unhide_clips(self, request, queryset):
-        self.message_user(request, _("%d clips shown.") % queryset.update(hidden=False))
+        count = queryset.update(hidden=False)
+        self.message_user(request, ngettext("%(count)d clip shown.", "%(count)d clips shown.",
+                                            count) % {"count": count})
+
+
+@admin.register(Moment)
+class MomentAdmin(admin.ModelAdmin):
+    list_display = ("id", "kind", "rank", "peak", "start", "end", "score", "emotion", "intensity", "video", "session")
+    list_filter = ("kind", "emotion")
+    search_fields = ("video__source__title", "video__user__username", "session__user__username")

@@ -4,11 +4,12 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shortory.http_range import ranged_file_response
+from common.http_range import ranged_file_response
+from videos.selectors import get_video_for_user
 
-from . import selectors, services
-from .models import Clip
-from .views import ready_file
+from . import selectors
+from .models import Clip, Moment
+from .services import rendering
 
 
 class ClipSerializer(serializers.ModelSerializer):
@@ -46,9 +47,9 @@ class ClipSerializer(serializers.ModelSerializer):
         moment = clip.moment
         if moment is None:
             return None
-        if moment.entry_id:
-            return moment.entry_id
-        return moment.session.entry_id if moment.session_id else None
+        if moment.video_id:
+            return moment.video_id
+        return moment.session.video_id if moment.session_id else None
 
 
 class ClipListView(ListAPIView):
@@ -71,7 +72,7 @@ class ClipListView(ListAPIView):
         if params.get("kind"):
             clips = clips.filter(kind=params["kind"])
         if params.get("video", "").isdigit():
-            clips = clips.filter(moment__entry_id=int(params["video"]))
+            clips = clips.filter(moment__video_id=int(params["video"]))
         if params.get("session", "").isdigit():
             clips = clips.filter(moment__session_id=int(params["session"]))
         return clips
@@ -85,7 +86,7 @@ class ClipDetailView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
-        services.clip_delete(clip=selectors.get_clip_for_user(request.user, pk))
+        rendering.clip_delete(clip=selectors.get_clip_for_user(request.user, pk))
         return Response(status=204)
 
 
@@ -95,6 +96,31 @@ class ClipDownloadView(APIView):
     @extend_schema(responses={(200, "video/mp4"): bytes})
     def get(self, request, pk: int):
         clip = selectors.get_clip_for_user(request.user, pk)
-        return ranged_file_response(request._request, ready_file(clip, "file"),
+        return ranged_file_response(request._request, selectors.clip_file_path(clip, "file"),
                                     content_type="video/mp4",
-                                    download_name=services.clip_download_name(clip))
+                                    download_name=rendering.clip_download_name(clip))
+
+
+class MomentSerializer(serializers.ModelSerializer):
+    """Schema of a moment; the data itself is `Moment.as_data` (one shape everywhere)."""
+
+    clip = serializers.IntegerField(allow_null=True, help_text="the visible clip's id")
+
+    class Meta:
+        model = Moment
+        fields = [*Moment.API_FIELDS, "clip"]
+        read_only_fields = fields
+
+    def to_representation(self, instance: Moment) -> dict:
+        return instance.as_data()
+
+
+class VideoMomentsView(ListAPIView):
+    """The comment moments of one of your videos, best first."""
+
+    serializer_class = MomentSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        video = get_video_for_user(self.request.user, self.kwargs["pk"])
+        return video.moments.comment_moments().with_clips()

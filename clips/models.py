@@ -1,12 +1,82 @@
-import uuid
+from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.files import RandomName
 
-def clip_path(instance: "Clip", filename: str) -> str:
-    return f"clips/{uuid.uuid4().hex}.mp4"
+
+class MomentQuerySet(models.QuerySet["Moment"]):
+    def comment_moments(self) -> MomentQuerySet:
+        return self.filter(kind=Moment.Kind.COMMENTS)
+
+    def emotion_moments(self) -> MomentQuerySet:
+        return self.filter(kind=Moment.Kind.EMOTION)
+
+    def with_clips(self) -> MomentQuerySet:
+        return self.select_related("clip").order_by("rank")
+
+
+class Moment(models.Model):
+    """A ranked highlight, from comments (a user's video) or from a watch session."""
+
+    class Kind(models.TextChoices):
+        COMMENTS = "comments", _("Comments")
+        EMOTION = "emotion", _("Emotion")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    video = models.ForeignKey(
+        "videos.Video", null=True, blank=True, on_delete=models.CASCADE, related_name="moments",
+        db_column="entry_id",
+    )
+    session = models.ForeignKey(
+        "analysis.WatchSession", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="moments",
+    )
+    rank = models.PositiveSmallIntegerField()
+    peak = models.FloatField()
+    start = models.FloatField()
+    end = models.FloatField()
+    score = models.FloatField(default=0)
+    emotion = models.CharField(max_length=16, blank=True)
+    intensity = models.FloatField(null=True, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MomentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["rank"]
+        db_table = "analysis_moment"  # the table it had when it lived in `analysis`
+
+    def __str__(self) -> str:
+        return f"{self.kind} moment #{self.rank} at {self.peak:.0f}s"
+
+    #: What the API shows of a moment (plus ``clip``: the visible clip's id).
+    API_FIELDS = ("id", "kind", "rank", "peak", "start", "end", "score", "emotion", "intensity",
+                  "evidence")
+
+    def as_data(self) -> dict:
+        """The API's view of this moment, for any app that reads moments through a relation."""
+        clip = self.visible_clip
+        return {**{name: getattr(self, name) for name in self.API_FIELDS},
+                "clip": clip.pk if clip is not None else None}
+
+    @property
+    def visible_clip(self) -> Clip | None:
+        """This moment's clip, unless a moderator hid it (the one "hidden clip" rule)."""
+        try:
+            clip = self.clip
+        except Clip.DoesNotExist:
+            return None
+        return clip if clip.is_visible else None
+
+
+class ClipQuerySet(models.QuerySet["Clip"]):
+    def visible(self) -> ClipQuerySet:
+        """Clips anyone may be shown: everything but what a moderator hid."""
+        return self.filter(hidden=False)
 
 
 class Clip(models.Model):
@@ -20,12 +90,12 @@ class Clip(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clips")
     source = models.ForeignKey(
-        "analysis.SourceVideo", on_delete=models.CASCADE, related_name="clips"
+        "videos.SourceVideo", on_delete=models.CASCADE, related_name="clips"
     )
     moment = models.OneToOneField(
-        "analysis.Moment", null=True, blank=True, on_delete=models.SET_NULL, related_name="clip"
+        Moment, null=True, blank=True, on_delete=models.SET_NULL, related_name="clip"
     )
-    kind = models.CharField(max_length=16)  # comments | emotion, as the moment's
+    kind = models.CharField(max_length=16, choices=Moment.Kind.choices)  # as the moment's
     emotion = models.CharField(max_length=16, blank=True)
     intensity = models.FloatField(null=True, blank=True)
     start = models.FloatField()
@@ -33,8 +103,9 @@ class Clip(models.Model):
     aspect = models.CharField(max_length=8, default="source")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
-    file = models.FileField(upload_to=clip_path, blank=True, max_length=300)
-    thumbnail = models.FileField(upload_to=clip_path, blank=True, max_length=300)
+    file = models.FileField(upload_to=RandomName("clips", ".mp4"), blank=True, max_length=300)
+    thumbnail = models.FileField(upload_to=RandomName("clips", ".jpg"), blank=True,
+                                 max_length=300)
     duration = models.FloatField(null=True, blank=True)
     size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     hidden = models.BooleanField(
@@ -42,11 +113,18 @@ class Clip(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ClipQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "emotion", "-created_at"])]
+        indexes = [models.Index(fields=["user", "emotion", "-created_at"],
+                                name="clips_clip_user_id_14c702_idx")]
         verbose_name = _("clip")
         verbose_name_plural = _("clips")
 
     def __str__(self) -> str:
         return f"clip #{self.pk} {self.start:.1f}–{self.end:.1f}s of {self.source}"
+
+    @property
+    def is_visible(self) -> bool:
+        return not self.hidden

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.http import Http404
+
+from common.emotions import REACTIONS, emotion_label
 
 from .models import Clip
 
-GALLERY_EMOTIONS = ("happy", "sad", "angry", "surprise")
-
 
 def clips_for_user(*, user):
-    return Clip.objects.filter(user=user, hidden=False).select_related("source")
+    return Clip.objects.visible().filter(user=user).select_related("source")
 
 
 def get_clip_for_user(user, pk) -> Clip:
@@ -16,6 +18,14 @@ def get_clip_for_user(user, pk) -> Clip:
     if clip is None:
         raise Http404("No such clip")
     return clip
+
+
+def clip_file_path(clip: Clip, field: str = "file") -> Path:
+    """The ready clip's video (``file``) or poster (``thumbnail``) on disk; 404 otherwise."""
+    file = getattr(clip, field)
+    if clip.status != Clip.Status.READY or not file:
+        raise Http404("The clip is not ready")
+    return Path(file.path)
 
 
 def _sparkline(curve: list) -> str:
@@ -30,17 +40,15 @@ def _sparkline(curve: list) -> str:
 
 def gallery_for_user(*, user, sort: str = "intensity") -> dict:
     """One section per collected emotion; neutral is the baseline and is not collected."""
-    from analysis.selectors import EMOTION_LABELS
-
     ordering = ["-intensity", "-created_at"] if sort == "intensity" else ["-created_at"]
     ready = clips_for_user(user=user).filter(kind="emotion", status=Clip.Status.READY)
     ready = ready.select_related("moment__session")
     sections = []
-    for emotion in GALLERY_EMOTIONS:
+    for emotion in REACTIONS:
         clips = list(ready.filter(emotion=emotion).order_by(*ordering))
         for clip in clips:
             moment = clip.moment
             clip.curve = _sparkline(moment.evidence.get("curve", [])) if moment else ""
-            clip.entry_id = moment.session.entry_id if moment and moment.session_id else None
-        sections.append({"emotion": emotion, "label": EMOTION_LABELS[emotion], "clips": clips})
+            clip.video_id = moment.session.video_id if moment and moment.session_id else None
+        sections.append({"emotion": emotion, "label": emotion_label(emotion), "clips": clips})
     return {"sections": sections, "sort": sort}

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,17 +7,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shortory.http_range import ranged_file_response
+from common.emotions import REACTIONS
+from common.http_range import ranged_file_response
 
-from . import selectors, services
+from . import selectors
 from .models import Clip
-
-
-def ready_file(clip: Clip, field: str) -> Path:
-    file = getattr(clip, field)
-    if clip.status != Clip.Status.READY or not file:
-        raise Http404("The clip is not ready")
-    return Path(file.path)
+from .services import rendering
 
 
 @login_required
@@ -31,27 +25,27 @@ def gallery(request):
 @login_required
 def clip_file(request, pk: int):
     clip = selectors.get_clip_for_user(request.user, pk)
-    return ranged_file_response(request, ready_file(clip, "file"), content_type="video/mp4")
+    return ranged_file_response(request, selectors.clip_file_path(clip, "file"), content_type="video/mp4")
 
 
 @login_required
 def clip_thumbnail(request, pk: int):
     clip = selectors.get_clip_for_user(request.user, pk)
-    return ranged_file_response(request, ready_file(clip, "thumbnail"), content_type="image/jpeg")
+    return ranged_file_response(request, selectors.clip_file_path(clip, "thumbnail"), content_type="image/jpeg")
 
 
 @login_required
 def clip_download(request, pk: int):
     clip = selectors.get_clip_for_user(request.user, pk)
-    return ranged_file_response(request, ready_file(clip, "file"), content_type="video/mp4",
-                                download_name=services.clip_download_name(clip))
+    return ranged_file_response(request, selectors.clip_file_path(clip, "file"), content_type="video/mp4",
+                                download_name=rendering.clip_download_name(clip))
 
 
 @login_required
 @require_POST
 def clip_delete(request, pk: int):
     clip = selectors.get_clip_for_user(request.user, pk)
-    services.clip_delete(clip=clip)
+    rendering.clip_delete(clip=clip)
     messages.success(request, _("The clip was deleted."))
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -86,7 +80,7 @@ class _ZipStream:
 @login_required
 def gallery_zip(request, emotion: str):
     """All ready clips of one emotion as one zip, streamed as it is built."""
-    if emotion not in selectors.GALLERY_EMOTIONS:
+    if emotion not in REACTIONS:
         raise Http404("No such gallery")
     clips = list(selectors.clips_for_user(user=request.user).filter(
         kind="emotion", emotion=emotion, status=Clip.Status.READY))
@@ -100,7 +94,7 @@ def gallery_zip(request, emotion: str):
         with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED) as archive:
             for clip in clips:
                 with open(clip.file.path, "rb") as src, archive.open(
-                    services.clip_download_name(clip), "w", force_zip64=True
+                    rendering.clip_download_name(clip), "w", force_zip64=True
                 ) as dst:
                     while chunk := src.read(256 * 1024):
                         dst.write(chunk)

@@ -30,3 +30,8 @@ def job_events_changed_since(
     rows.reverse()
     mark = rows[-1].updated_at if rows else since
     return [job.as_event() for job in rows], mark
+
+
+def latest_job(*, user, target: str) -> Job | None:
+    """The newest job of the user for one target (``"video:<pk>"``, ``"session:<pk>"``)."""
+    return Job.objects.filter(user=user, target=target).order_by("-created_at", "-id").first()

@@ -18,18 +18,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.errors import ApplicationError
+
 from .models import Job
 
 logger = logging.getLogger(__name__)
-
-
-class ApplicationError(Exception):
-    """A failure whose message is meant for the user (shown on the page and in the API)."""
-
-    def __init__(self, message: str, extra: dict[str, Any] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.extra = extra or {}
 
 
 def user_group(user_id: int) -> str:

@@ -9,14 +9,11 @@ from analysis.api import (
     SessionFinishView,
     SessionListView,
     SessionSamplesView,
-    VideoDetailView,
-    VideoListView,
-    VideoMomentsView,
-    VideoRetryView,
     VideoSessionsView,
 )
-from clips.api import ClipDetailView, ClipDownloadView, ClipListView
+from clips.api import ClipDetailView, ClipDownloadView, ClipListView, VideoMomentsView
 from jobs.api import DemoJobView, JobDetailView, JobListView
+from videos.api import VideoDetailView, VideoListView, VideoRetryView
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="api_token"),

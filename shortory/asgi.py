@@ -10,8 +10,8 @@ django_asgi_app = get_asgi_application()  # before importing anything that touch
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from common.ws_auth import TokenOrSameOriginAuthMiddleware  # noqa: E402
 from shortory.routing import websocket_urlpatterns  # noqa: E402
-from shortory.ws_auth import TokenOrSameOriginAuthMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -77,10 +77,16 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    # Ours, lowest layer first (the import contracts in .importlinter keep this order).
+    "common",
     "accounts",
     "jobs",
+    "videos",
     "analysis",
     "clips",
+    # Deletes a FileField's file when its row goes or the field gets a new file (after
+    # commit). Last, as its docs ask, so it sees every model above.
+    "django_cleanup.apps.CleanupConfig",
 ]
 
 MIDDLEWARE = [
@@ -254,7 +260,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "shortory.api_errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "common.api_errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
 }
 SPECTACULAR_SETTINGS = {
@@ -268,9 +274,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "jobs.models.Job.Status",
-        "VideoStatusEnum": "analysis.models.LibraryVideo.Status",
+        "VideoStatusEnum": "videos.models.Video.Status",
         "SessionStatusEnum": "analysis.models.WatchSession.Status",
         "ClipStatusEnum": "clips.models.Clip.Status",
+        "MomentKindEnum": "clips.models.Moment.Kind",
     },
 }
 

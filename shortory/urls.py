@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("jobs/", include("jobs.urls")),
+    path("", include("videos.urls")),
     path("", include("analysis.urls")),
     path("", include("clips.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -17,9 +17,10 @@ from PIL import Image
 from rest_framework.authtoken.models import Token
 
 from analysis import inference
-from analysis.models import EmotionSample, LibraryVideo, SourceVideo, WatchSession
+from analysis.models import EmotionSample, WatchSession
 from jobs.models import Job
 from shortory.asgi import application
+from videos.models import SourceVideo, Video
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -48,8 +49,8 @@ def fake_recognizer(settings):
 def session(alice):
     source = SourceVideo.objects.create(kind="upload", uploaded_by=alice, title="clip",
                                         duration=120, file_status="ready")
-    entry = LibraryVideo.objects.create(user=alice, source=source)
-    return WatchSession.objects.create(user=alice, entry=entry, capture_fps=4)
+    video = Video.objects.create(user=alice, source=source)
+    return WatchSession.objects.create(user=alice, video=video, capture_fps=4)
 
 
 async def connect(user, session_id: int, *, token: bool = False):

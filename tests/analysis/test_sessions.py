@@ -10,22 +10,24 @@ import pytest
 from django.core.files import File
 from django.urls import reverse
 
-from analysis.models import EmotionSample, LibraryVideo, Moment, SourceVideo, WatchSession
-from clips.models import Clip
+from analysis.models import EmotionSample, WatchSession
+from clips.models import Clip, Moment
+from emotion.samples import validate_sample
 from jobs.models import Job
+from videos.models import SourceVideo, Video
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 EMOTIONS = ("happy", "sad", "angry", "neutral", "surprise")
 
 
 @pytest.fixture
-def entry(alice, sample_video):
+def video(alice, sample_video):
     source = SourceVideo(kind="upload", uploaded_by=alice, title="Sketch", duration=60,
                          file_status="ready", width=320, height=240)
     with open(sample_video, "rb") as handle:
         source.file.save("v.mp4", File(handle), save=False)
     source.save()
-    return LibraryVideo.objects.create(user=alice, source=source, clip_before=3, clip_after=3)
+    return Video.objects.create(user=alice, source=source, clip_before=3, clip_after=3)
 
 
 def probs(**peaks: float) -> dict:
@@ -50,12 +52,12 @@ def reaction_samples() -> list[dict]:
     return samples
 
 
-def test_mobile_flow_samples_to_gallery(api_client, alice, entry,
+def test_mobile_flow_samples_to_gallery(api_client, alice, video,
                                         django_capture_on_commit_callbacks):
     api_client.force_authenticate(alice)
-    assert api_client.post(f"/api/v1/videos/{entry.pk}/sessions/", {"consent": False},
+    assert api_client.post(f"/api/v1/videos/{video.pk}/sessions/", {"consent": False},
                            format="json").status_code == 400
-    response = api_client.post(f"/api/v1/videos/{entry.pk}/sessions/", {"consent": True},
+    response = api_client.post(f"/api/v1/videos/{video.pk}/sessions/", {"consent": True},
                                format="json")
     assert response.status_code == 201
     session_id = response.json()["id"]
@@ -93,9 +95,9 @@ def test_mobile_flow_samples_to_gallery(api_client, alice, entry,
     assert [c["id"] for c in listed] == [happy.pk]
 
 
-def test_bad_samples_are_rejected_whole_with_the_reason(api_client, alice, entry):
+def test_bad_samples_are_rejected_whole_with_the_reason(api_client, alice, video):
     api_client.force_authenticate(alice)
-    session = api_client.post(f"/api/v1/videos/{entry.pk}/sessions/", {"consent": True},
+    session = api_client.post(f"/api/v1/videos/{video.pk}/sessions/", {"consent": True},
                               format="json").json()["id"]
     good = {"t": 1, "probabilities": probs(), "attention": 0.5, "face_found": True}
     cases = [
@@ -119,10 +121,10 @@ def test_bad_samples_are_rejected_whole_with_the_reason(api_client, alice, entry
     assert (row.face_found, row.attention, row.happy) == (False, 0.0, 0.0)
 
 
-def test_sessions_are_private(api_client, client, alice, bob, entry, bob_client):
-    session = WatchSession.objects.create(user=alice, entry=entry)
+def test_sessions_are_private(api_client, client, alice, bob, video, bob_client):
+    session = WatchSession.objects.create(user=alice, video=video)
     api_client.force_authenticate(bob)
-    assert api_client.post(f"/api/v1/videos/{entry.pk}/sessions/", {"consent": True},
+    assert api_client.post(f"/api/v1/videos/{video.pk}/sessions/", {"consent": True},
                            format="json").status_code == 404
     for url in (f"/api/v1/sessions/{session.pk}/", f"/api/v1/sessions/{session.pk}/finish/",
                 f"/api/v1/sessions/{session.pk}/samples/"):
@@ -134,42 +136,42 @@ def test_sessions_are_private(api_client, client, alice, bob, entry, bob_client)
     assert api_client.get("/api/v1/sessions/").json()["results"] == []
 
 
-def test_watch_page_consent_then_session(alice_client, alice, entry):
-    page = alice_client.get(reverse("watch", args=[entry.pk])).content.decode()
+def test_watch_page_consent_then_session(alice_client, alice, video):
+    page = alice_client.get(reverse("watch", args=[video.pk])).content.decode()
     assert "discards the picture" in page and "Pictures are never saved" in page
-    response = alice_client.post(reverse("watch", args=[entry.pk]), {"remember": "on"})
+    response = alice_client.post(reverse("watch", args=[video.pk]), {"remember": "on"})
     session = WatchSession.objects.get(user=alice)
     assert response["Location"] == reverse("watch_session", args=[session.pk])
     alice.refresh_from_db()
     assert alice.webcam_consent is True
     watch = alice_client.get(reverse("watch_session", args=[session.pk])).content.decode()
     assert f'data-session="{session.pk}"' in watch and "js/watch.js" in watch
-    assert reverse("video_file", args=[entry.pk]) in watch
+    assert reverse("video_file", args=[video.pk]) in watch
 
 
-def test_watch_needs_a_ready_video(alice_client, alice, entry):
-    entry.source.file_status = "downloading"
-    entry.source.save()
-    response = alice_client.post(reverse("watch", args=[entry.pk]))
+def test_watch_needs_a_ready_video(alice_client, alice, video):
+    video.source.file_status = "downloading"
+    video.source.save()
+    response = alice_client.post(reverse("watch", args=[video.pk]))
     assert response.status_code == 302
     assert not WatchSession.objects.exists()
 
 
-def finished_session(alice, entry, capture) -> WatchSession:
+def finished_session(alice, video, capture) -> WatchSession:
     from analysis import services
 
-    session = services.session_start(user=alice, entry=entry)
+    session = services.session_start(user=alice, video=video)
     services.session_add_samples(session_id=session.pk, samples=[
-        services.validate_sample(raw, duration=60) for raw in reaction_samples()])
+        validate_sample(raw, duration=60) for raw in reaction_samples()])
     with capture(execute=True):
         services.session_finish(session=session)
     session.refresh_from_db()
     return session
 
 
-def test_gallery_sections_sorting_zip_and_delete(alice_client, bob_client, alice, entry,
+def test_gallery_sections_sorting_zip_and_delete(alice_client, bob_client, alice, video,
                                                  django_capture_on_commit_callbacks):
-    session = finished_session(alice, entry, django_capture_on_commit_callbacks)
+    session = finished_session(alice, video, django_capture_on_commit_callbacks)
     assert session.status == "done"
     page = alice_client.get(reverse("galleries")).content.decode()
     for emotion in ("happy", "sad", "angry", "surprise"):
@@ -206,7 +208,7 @@ def test_gallery_sections_sorting_zip_and_delete(alice_client, bob_client, alice
     assert "Your reactions over the video" in detail and "polyline" in detail
 
 
-def test_no_frame_is_ever_written(alice, entry, tmp_path, settings, monkeypatch):
+def test_no_frame_is_ever_written(alice, video, tmp_path, settings, monkeypatch):
     """Drive a session over the socket with real JPEGs and the real recognizer, then look
     for anything image-like in MEDIA_ROOT and the temp dir."""
     import asyncio
@@ -232,7 +234,7 @@ def test_no_frame_is_ever_written(alice, entry, tmp_path, settings, monkeypatch)
     buffer = io.BytesIO()
     face.save(buffer, format="JPEG", quality=80)
     jpeg = buffer.getvalue()
-    session = WatchSession.objects.create(user=alice, entry=entry)
+    session = WatchSession.objects.create(user=alice, video=video)
     token = Token.objects.create(user=alice).key
 
     async def stream():

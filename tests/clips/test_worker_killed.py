@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from analysis import services
-from analysis.models import LibraryVideo
 from clips.models import Clip
 from jobs.models import Job
 from tests.media import comments_jsonl, make_video
+from videos import services
+from videos.models import Video
+from videos.options import VideoOptions
 
 pytestmark = [pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,27 +45,27 @@ def test_killed_render_leaves_no_file_in_place(tmp_path):
 @pytest.mark.django_db
 def test_redelivered_job_finishes_clips_left_rendering(alice, tmp_path,
                                                       django_capture_on_commit_callbacks):
-    video = make_video(tmp_path / "v.mp4", seconds=30)
-    upload = SimpleUploadedFile("v.mp4", video.read_bytes())
+    made = make_video(tmp_path / "v.mp4", seconds=30)
+    upload = SimpleUploadedFile("v.mp4", made.read_bytes())
     comments = SimpleUploadedFile("c.jsonl", comments_jsonl({5: 3, 20: 2}))
     with django_capture_on_commit_callbacks(execute=True):
-        entry, job = services.video_add_from_upload(
+        video, job = services.video_add_from_upload(
             user=alice, upload=upload, comments_file=comments,
-            options=services.VideoOptions(top_k=2, clip_before=2, clip_after=2))
+            options=VideoOptions(top_k=2, clip_before=2, clip_after=2))
     # Simulate the kill: the job was running, one clip was mid-render with no file yet.
     clip = Clip.objects.filter(user=alice).order_by("moment__rank").first()
     clip.file.delete(save=False)
     clip.thumbnail.delete(save=False)
     Clip.objects.filter(pk=clip.pk).update(status=Clip.Status.RENDERING, file="", thumbnail="")
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, progress=70)
-    LibraryVideo.objects.filter(pk=entry.pk).update(status=LibraryVideo.Status.PROCESSING)
+    Video.objects.filter(pk=video.pk).update(status=Video.Status.PROCESSING)
     from clips.selectors import clips_for_user
 
     assert clips_for_user(user=alice).filter(status="ready").count() == 1  # never the half one
 
-    from analysis.tasks import process_entry
+    from clips.tasks import process_video
 
-    process_entry(job_id=job.pk, entry_id=entry.pk)  # django-q2 delivers it again
+    process_video(job_id=job.pk, video_id=video.pk)  # django-q2 delivers it again
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.attempts == 2
     clips = Clip.objects.filter(user=alice, status="ready")

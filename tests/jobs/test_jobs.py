@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from common.errors import ApplicationError
 from jobs import services
 from jobs.models import Job
 
@@ -24,7 +25,7 @@ def test_job_run_records_application_error(alice):
 
     def work(job, progress):
         progress(40, "Half way")
-        raise services.ApplicationError("The video is private.")
+        raise ApplicationError("The video is private.")
 
     services.job_run(job_id=job.pk, work=work)
     job.refresh_from_db()

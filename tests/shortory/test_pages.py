@@ -1,9 +1,10 @@
 import pytest
 from django.urls import reverse
 
-from analysis.models import Comment, EmotionSample, LibraryVideo, Moment, SourceVideo, WatchSession
-from clips.models import Clip
+from analysis.models import EmotionSample, WatchSession
+from clips.models import Clip, Moment
 from jobs.models import Job
+from videos.models import Comment, SourceVideo, Video
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_admin_is_staff_only(alice_client, staff_client):
 
 
 @pytest.mark.parametrize(
-    "model", [Job, SourceVideo, LibraryVideo, Comment, Moment, WatchSession, EmotionSample, Clip]
+    "model", [Job, SourceVideo, Video, Comment, Moment, WatchSession, EmotionSample, Clip]
 )
 def test_every_model_has_a_working_admin(staff_client, model, alice):
     from django.contrib import admin

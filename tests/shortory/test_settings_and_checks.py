@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.checks import run_checks
 
-from analysis import checks as analysis_checks
+from common import checks as analysis_checks
 from jobs import checks as job_checks
 
 ROOT = Path(__file__).resolve().parents[2]

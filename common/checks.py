@@ -1,23 +1,19 @@
-"""System checks for the files and programs the analysis pipeline needs."""
+"""System checks for the files and programs the product needs (ffmpeg, model files)."""
 
-import shutil
 from pathlib import Path
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
+import render
+
 
 def ffmpeg_path() -> str | None:
-    """The ffmpeg binary in use: SHORTORY_FFMPEG, else imageio-ffmpeg's, else the PATH's."""
-    configured = getattr(settings, "FFMPEG_BINARY", "")
-    if configured:
-        return configured if Path(configured).is_file() or shutil.which(configured) else None
+    """The ffmpeg binary in use (``render.find_ffmpeg``'s order), or None when there is none."""
     try:
-        import imageio_ffmpeg
-
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except (ImportError, RuntimeError):
-        return shutil.which("ffmpeg")
+        return render.find_ffmpeg(settings.FFMPEG_BINARY or None)
+    except render.MediaError:
+        return None
 
 
 @register(Tags.compatibility)

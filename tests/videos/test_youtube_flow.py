@@ -12,12 +12,13 @@ import pytest
 from django.urls import reverse
 from googleapiclient.http import HttpMockSequence
 
-from analysis import services
-from analysis.models import Comment, LibraryVideo, Moment, SourceVideo
-from clips.models import Clip
+from clips.models import Clip, Moment
 from jobs.models import Job
 from tests.media import make_video
-from tests.youtube.test_youtube import RangeRequestHandler
+from tests.youtube.helpers import RangeRequestHandler
+from videos import services
+from videos.models import Comment, SourceVideo, Video
+from videos.options import VideoOptions
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 VIDEO_ID = "dQw4w9WgXcQ"
@@ -84,12 +85,12 @@ def api_error(status: int, reason: str) -> tuple[dict, str]:
 
 def add(user, capture, url=f"https://youtu.be/{VIDEO_ID}?t=5"):
     with capture(execute=True):
-        entry, job = services.video_add_from_url(
-            user=user, url=url, options=services.VideoOptions(top_k=3, clip_before=2,
+        video, job = services.video_add_from_url(
+            user=user, url=url, options=VideoOptions(top_k=3, clip_before=2,
                                                                clip_after=2))
-    entry.refresh_from_db()
+    video.refresh_from_db()
     job.refresh_from_db()
-    return entry, job
+    return video, job
 
 
 def test_api_harvest_download_rank_and_render(alice, youtube, django_capture_on_commit_callbacks):
@@ -98,15 +99,15 @@ def test_api_harvest_download_rank_and_render(alice, youtube, django_capture_on_
         page([thread(i, 20, f"a{i}", likes=i) for i in range(5)], next_token="p2"),
         page([thread(10 + i, 33, f"b{i}") for i in range(3)] + [thread(20, 8, "c0")]),
     ]
-    entry, job = add(alice, django_capture_on_commit_callbacks)
+    video, job = add(alice, django_capture_on_commit_callbacks)
     assert job.status == Job.Status.DONE, job.error
-    source = entry.source
+    source = video.source
     assert (source.youtube_id, source.title, source.kind) == (VIDEO_ID, "Concert", "youtube")
     assert source.comments_status == "harvested" and source.comments_source == "api"
     assert Comment.objects.filter(source=source, origin="api").count() == 9
     assert source.file_status == "ready"
     assert source.duration == pytest.approx(40, abs=0.2)
-    moments = list(Moment.objects.filter(entry=entry).order_by("rank"))
+    moments = list(Moment.objects.filter(video=video).order_by("rank"))
     assert [m.peak for m in moments] == [20, 33, 8]
     assert moments[0].evidence["top_comments"][0]["likes"] == 4  # most liked first
     clips = Clip.objects.filter(user=alice, status="ready")
@@ -122,11 +123,11 @@ def test_second_user_shares_the_download_and_the_harvest(
     add(alice, django_capture_on_commit_callbacks)
     downloads = sum(p.endswith(".mp4") for p in server.requested)
     responses.clear()  # a second harvest would find no response and fail the test
-    entry, job = add(bob, django_capture_on_commit_callbacks,
+    video, job = add(bob, django_capture_on_commit_callbacks,
                      url=f"https://www.youtube.com/watch?v={VIDEO_ID}&feature=share")
     assert job.status == Job.Status.DONE, job.error
     assert SourceVideo.objects.count() == 1
-    assert LibraryVideo.objects.count() == 2
+    assert Video.objects.count() == 2
     assert sum(p.endswith(".mp4") for p in server.requested) == downloads
     assert Clip.objects.filter(user=bob, status="ready").count() == 1
     assert Clip.objects.filter(user=alice, status="ready").count() == 1
@@ -137,15 +138,15 @@ def test_comments_disabled_is_explained_not_crashed(
 ):
     server, responses = youtube
     responses += [api_error(403, "commentsDisabled")]
-    entry, job = add(alice, django_capture_on_commit_callbacks)
+    video, job = add(alice, django_capture_on_commit_callbacks)
     assert job.status == Job.Status.DONE
-    assert entry.status == LibraryVideo.Status.READY
-    assert entry.no_moments_reason == "comments_disabled"
-    assert entry.source.comments_status == "disabled"
-    assert entry.source.file_status == "none"  # nothing to cut: nothing downloaded
-    html = alice_client.get(reverse("video_detail", args=[entry.pk])).content.decode()
+    assert video.status == Video.Status.READY
+    assert video.no_moments_reason == "comments_disabled"
+    assert video.source.comments_status == "disabled"
+    assert video.source.file_status == "none"  # nothing to cut: nothing downloaded
+    html = alice_client.get(reverse("video_detail", args=[video.pk])).content.decode()
     assert "comments are turned off for this video" in html
-    body = alice_client.get(f"/api/v1/videos/{entry.pk}/").json()
+    body = alice_client.get(f"/api/v1/videos/{video.pk}/").json()
     assert body["no_moments_reason"] == "comments_disabled"
     assert body["comments_status"] == "disabled"
 
@@ -155,32 +156,32 @@ def test_quota_exceeded_fails_clearly_keeps_nothing_and_can_be_retried(
 ):
     _, responses = youtube
     responses += [api_error(403, "quotaExceeded")]
-    entry, job = add(alice, django_capture_on_commit_callbacks)
+    video, job = add(alice, django_capture_on_commit_callbacks)
     assert job.status == Job.Status.FAILED
     assert "quota" in job.error.lower() and "try again" in job.error.lower()
-    assert entry.status == LibraryVideo.Status.FAILED
+    assert video.status == Video.Status.FAILED
     assert not Comment.objects.exists() and not Moment.objects.exists()
     responses[:] = [page([thread(1, 15, "z")])]
     with django_capture_on_commit_callbacks(execute=True):
-        retry = services.entry_reprocess(entry=entry)
+        retry = services.video_reprocess(video=video)
     retry.refresh_from_db()
-    entry.refresh_from_db()
+    video.refresh_from_db()
     assert retry.status == Job.Status.DONE, retry.error
-    assert entry.status == LibraryVideo.Status.READY
-    assert [m.peak for m in Moment.objects.filter(entry=entry)] == [15]
+    assert video.status == Video.Status.READY
+    assert [m.peak for m in Moment.objects.filter(video=video)] == [15]
 
 
 def test_video_not_found_is_permanent_and_explained(alice, youtube,
                                                    django_capture_on_commit_callbacks):
     _, responses = youtube
     responses += [api_error(404, "videoNotFound")]
-    entry, job = add(alice, django_capture_on_commit_callbacks)
-    assert entry.source.comments_status == "failed"
-    assert entry.no_moments_reason == "comments_unavailable"
-    assert entry.source.comments_error
+    video, job = add(alice, django_capture_on_commit_callbacks)
+    assert video.source.comments_status == "failed"
+    assert video.no_moments_reason == "comments_unavailable"
+    assert video.source.comments_error
 
 
-def test_shared_download_is_removed_with_the_last_entry(
+def test_shared_download_is_removed_with_the_last_video(
     alice, bob, youtube, django_capture_on_commit_callbacks
 ):
     import os
@@ -191,9 +192,9 @@ def test_shared_download_is_removed_with_the_last_entry(
     second, _ = add(bob, django_capture_on_commit_callbacks)
     path = first.source.file.path
     with django_capture_on_commit_callbacks(execute=True):
-        services.entry_delete(entry=first)
+        services.video_delete(video=first)
     assert os.path.exists(path) and SourceVideo.objects.count() == 1  # bob still uses it
     assert Clip.objects.filter(user=bob).count() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        services.entry_delete(entry=second)
+        services.video_delete(video=second)
     assert not os.path.exists(path) and not SourceVideo.objects.exists()

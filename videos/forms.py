@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from .options import SECONDS_AROUND, TOP_K
+
 
 class AddVideoForm(forms.Form):
     url = forms.CharField(
@@ -19,12 +21,14 @@ class AddVideoForm(forms.Form):
                     "YouTube API responses. Needed for your own uploads."),
         widget=forms.ClearableFileInput(attrs={"accept": ".json,.jsonl,.csv,.txt"}),
     )
-    top_k = forms.IntegerField(label=_("Moments"), min_value=1, max_value=20,
-                               initial=settings.TOP_MOMENTS)
-    clip_before = forms.IntegerField(label=_("Seconds before"), min_value=0, max_value=120,
-                                     initial=settings.CLIP_BEFORE_SECONDS)
-    clip_after = forms.IntegerField(label=_("Seconds after"), min_value=0, max_value=120,
-                                    initial=settings.CLIP_AFTER_SECONDS)
+    top_k = forms.IntegerField(label=_("Moments"), min_value=TOP_K.low, max_value=TOP_K.high,
+                               initial=lambda: settings.TOP_MOMENTS)
+    clip_before = forms.IntegerField(
+        label=_("Seconds before"), min_value=SECONDS_AROUND.low, max_value=SECONDS_AROUND.high,
+        initial=lambda: settings.CLIP_BEFORE_SECONDS)
+    clip_after = forms.IntegerField(
+        label=_("Seconds after"), min_value=SECONDS_AROUND.low, max_value=SECONDS_AROUND.high,
+        initial=lambda: settings.CLIP_AFTER_SECONDS)
     aspect = forms.ChoiceField(label=_("Clip shape"), choices=[
         ("source", _("Same as the video")), ("9:16", _("Vertical 9:16 (Shorts, Reels)"))])
 

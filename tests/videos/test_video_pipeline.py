@@ -7,10 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from analysis.models import Comment, LibraryVideo, Moment, SourceVideo
-from clips.models import Clip
+from clips.models import Clip, Moment
 from jobs.models import Job
 from tests.media import comments_jsonl
+from videos.models import Comment, SourceVideo, Video
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -37,16 +37,16 @@ def test_upload_with_comments_makes_five_explained_clips(
     alice_client, alice, sample_video, django_capture_on_commit_callbacks
 ):
     response = add_via_page(alice_client, sample_video, django_capture_on_commit_callbacks)
-    entry = LibraryVideo.objects.get(user=alice)
+    video = Video.objects.get(user=alice)
     assert response.status_code == 302 and response["Location"] == reverse(
-        "video_detail", args=[entry.pk])
-    assert entry.status == LibraryVideo.Status.READY
-    assert entry.source.title == "my holiday"
-    assert entry.source.duration == pytest.approx(60, abs=0.2)
+        "video_detail", args=[video.pk])
+    assert video.status == Video.Status.READY
+    assert video.source.title == "my holiday"
+    assert video.source.duration == pytest.approx(60, abs=0.2)
     job = Job.objects.get(user=alice, kind=Job.Kind.VIDEO_PROCESS)
     assert (job.status, job.progress) == ("done", 100)
 
-    moments = list(Moment.objects.filter(entry=entry).order_by("rank"))
+    moments = list(Moment.objects.filter(video=video).order_by("rank"))
     assert [round(m.peak) for m in moments] == [40, 14, 27, 52, 5]  # most-cited first
     assert moments[0].evidence["mention_count"] == 9
     assert moments[0].evidence["distinct_authors"] == 9
@@ -60,7 +60,7 @@ def test_upload_with_comments_makes_five_explained_clips(
         assert Path(clip.file.path).stat().st_size > 1000
         assert Path(clip.thumbnail.path).read_bytes()[:2] == b"\xff\xd8"  # JPEG
 
-    page = alice_client.get(reverse("video_detail", args=[entry.pk])).content.decode()
+    page = alice_client.get(reverse("video_detail", args=[video.pk])).content.decode()
     assert "9 mentions from 9 different viewers" in page
     assert "@viewer" in page and "UC0000" not in page  # display names, not channel ids
     assert page.count('class="card moment"') == 5
@@ -89,19 +89,19 @@ def test_range_requests_for_the_player(alice_client, alice, sample_video,
 def test_another_user_sees_nothing(alice_client, bob_client, alice, sample_video,
                                    django_capture_on_commit_callbacks, api_client, bob):
     add_via_page(alice_client, sample_video, django_capture_on_commit_callbacks)
-    entry = LibraryVideo.objects.get(user=alice)
+    video = Video.objects.get(user=alice)
     clip = Clip.objects.filter(user=alice).first()
-    for url in (reverse("video_detail", args=[entry.pk]), reverse("video_file", args=[entry.pk]),
+    for url in (reverse("video_detail", args=[video.pk]), reverse("video_file", args=[video.pk]),
                 reverse("clip_file", args=[clip.pk]), reverse("clip_download", args=[clip.pk]),
-                reverse("clip_thumbnail", args=[clip.pk]), reverse("watch", args=[entry.pk])):
+                reverse("clip_thumbnail", args=[clip.pk]), reverse("watch", args=[video.pk])):
         assert bob_client.get(url).status_code == 404, url
-    assert bob_client.post(reverse("video_delete", args=[entry.pk])).status_code == 404
+    assert bob_client.post(reverse("video_delete", args=[video.pk])).status_code == 404
     api_client.force_authenticate(bob)
-    assert api_client.get(f"/api/v1/videos/{entry.pk}/").status_code == 404
+    assert api_client.get(f"/api/v1/videos/{video.pk}/").status_code == 404
     assert api_client.get(f"/api/v1/clips/{clip.pk}/").status_code == 404
     assert api_client.get(f"/api/v1/clips/{clip.pk}/download/").status_code == 404
     assert api_client.get("/api/v1/clips/").json()["results"] == []
-    assert LibraryVideo.objects.filter(user=alice).exists()
+    assert Video.objects.filter(user=alice).exists()
 
 
 def test_broken_upload_is_rejected_and_nothing_is_kept(alice_client, alice, tmp_path, settings,
@@ -112,7 +112,7 @@ def test_broken_upload_is_rejected_and_nothing_is_kept(alice_client, alice, tmp_
     assert response.status_code == 400
     html = response.content.decode()
     assert 'class="error"' in html
-    assert not SourceVideo.objects.exists() and not LibraryVideo.objects.exists()
+    assert not SourceVideo.objects.exists() and not Video.objects.exists()
     assert not Job.objects.exists()
     media = Path(settings.MEDIA_ROOT)
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
@@ -146,10 +146,10 @@ def test_no_timestamps_says_why(alice_client, alice, sample_video,
         alice_client.post(reverse("video_add"), {
             "file": upload(sample_video), "comments_file": comments_file(data),
             "top_k": 5, "clip_before": 10, "clip_after": 10, "aspect": "source"})
-    entry = LibraryVideo.objects.get(user=alice)
-    assert entry.status == LibraryVideo.Status.READY
-    assert entry.no_moments_reason == "no_timestamps"
-    page = alice_client.get(reverse("video_detail", args=[entry.pk])).content.decode()
+    video = Video.objects.get(user=alice)
+    assert video.status == Video.Status.READY
+    assert video.no_moments_reason == "no_timestamps"
+    page = alice_client.get(reverse("video_detail", args=[video.pk])).content.decode()
     assert "no comment mentions a time in the video" in page
     assert not Clip.objects.exists()
 
@@ -161,8 +161,8 @@ def test_times_beyond_the_end_say_why(alice_client, alice, sample_video,
         alice_client.post(reverse("video_add"), {
             "file": upload(sample_video), "comments_file": comments_file(data),
             "top_k": 5, "clip_before": 10, "clip_after": 10, "aspect": "source"})
-    entry = LibraryVideo.objects.get(user=alice)
-    assert entry.no_moments_reason == "beyond_duration"
+    video = Video.objects.get(user=alice)
+    assert video.no_moments_reason == "beyond_duration"
 
 
 def test_api_upload_list_moments_clips_and_delete(api_client, alice, sample_video,
@@ -202,7 +202,7 @@ def test_api_errors_use_one_shape(api_client, alice):
 def test_imported_comments_are_stored_with_their_timestamps(alice_client, alice, sample_video,
                                                             django_capture_on_commit_callbacks):
     add_via_page(alice_client, sample_video, django_capture_on_commit_callbacks)
-    entry = LibraryVideo.objects.get(user=alice)
-    stored = Comment.objects.filter(imported_for=entry)
+    video = Video.objects.get(user=alice)
+    stored = Comment.objects.filter(imported_for=video)
     assert stored.count() == sum(SPOTS.values())
     assert sorted({s for c in stored for s in c.seconds}) == sorted(SPOTS)

@@ -1,4 +1,4 @@
-"""Clip actions: rendering moments into files, deleting, bundling downloads."""
+"""Clip actions: rendering moments into files (temp name, then storage), deleting."""
 
 from __future__ import annotations
 
@@ -8,50 +8,20 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.core.files import File
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 import render
-from analysis.models import Moment, SourceVideo
+from common.errors import ApplicationError
+from videos.models import SourceVideo
 
-from .models import Clip
+from ..models import Clip, Moment
 
 logger = logging.getLogger(__name__)
 
 
-def media_files_owned_by(*, user) -> list[str]:
-    """Storage names of every media file that only this user's data refers to."""
-    names: list[str] = []
-    for clip in Clip.objects.filter(user=user):
-        names += clip_files(clip)
-    for source in SourceVideo.objects.filter(uploaded_by=user).exclude(file=""):
-        names.append(source.file.name)
-    return names
-
-
-def clip_files(clip: Clip) -> list[str]:
-    return [f.name for f in (clip.file, clip.thumbnail) if f]
-
-
-def media_delete_on_commit(names: list[str]) -> None:
-    """Delete media files once the surrounding transaction commits (rows first, files after:
-    a failed delete never leaves rows pointing at missing files)."""
-    def remove() -> None:
-        for name in names:
-            try:
-                default_storage.delete(name)
-            except OSError:
-                logger.warning("could not delete media file %s", name)
-
-    transaction.on_commit(remove)
-
-
 def clip_delete(*, clip: Clip) -> None:
-    names = clip_files(clip)
-    with transaction.atomic():
-        clip.delete()
-        media_delete_on_commit(names)
+    """Delete a clip; django-cleanup removes its files once the transaction commits."""
+    clip.delete()
 
 
 def clip_render(*, clip: Clip, path: Path) -> Clip:
@@ -97,10 +67,7 @@ def clips_render_for_moments(
     moments = list(moments)
     stale = Clip.objects.filter(user=user, source=source, moment__isnull=True,
                                 kind=moments[0].kind if moments else "")
-    stale_names = [name for clip in stale for name in clip_files(clip)]
-    with transaction.atomic():
-        stale.delete()
-        media_delete_on_commit(stale_names)
+    stale.delete()
     clips: list[Clip] = []
     for index, moment in enumerate(moments):
         clip = Clip.objects.filter(moment=moment).first()
@@ -119,8 +86,6 @@ def clips_render_for_moments(
     progress(100, _("Clips ready"))
     failed = [c for c in clips if c.status == Clip.Status.FAILED]
     if failed and len(failed) == len(clips):
-        from jobs.services import ApplicationError
-
         raise ApplicationError(_("No clip could be rendered: %(reason)s") % {"reason": failed[0].error})
     return clips
 

@@ -7,7 +7,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from jobs.services import ApplicationError
+from common.errors import ApplicationError
 
 
 def _first_message(detail) -> str:
