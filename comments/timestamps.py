@@ -1,96 +1,23 @@
-"""Video timestamps in YouTube comments: text or YouTube HTML → seconds.
+"""Video timestamps in YouTube comments: plain text or YouTube HTML → seconds.
 
 ``extract_timestamps(text, duration=...)`` returns every video position a comment points to, in
-order of appearance, duplicates kept (a comment that names 2:10 twice votes for it twice; the
-ranking in :mod:`comments.ranking` dedupes per comment).
+order of appearance, duplicates kept (the ranking in :mod:`comments.ranking` dedupes per
+comment). It reads clocks (``10:43``, ``1:02:33``), ranges, unit forms (``10분 43초``,
+``2m30s``) and YouTube's timestamp anchors, and rejects clocks whose context says they are not
+a video position (times of day, ratios and scores, Bible verses, prices, durations …).
 
-Input
-=====
-* **Plain text** (yt-dlp comments, imported files) or **YouTube HTML** (Data API with
-  ``textFormat=html``). HTML is recognised by its tags (``<a``, ``<br>``, ``<b>`` …) or entities
-  (``&amp;``, ``&#39;`` …). Tags are removed (``<br>`` becomes a line break) and entities are
-  unescaped *after* the tags are parsed, so a literal ``&lt;a&gt;`` typed by a user stays text.
-* **Anchors**: YouTube links every timestamp it recognises,
-  ``<a href="https://www.youtube.com/watch?v=ID&amp;t=643">10:43</a>``. When an anchor's own text
-  is a timestamp, the ``t=`` value of its ``href`` gives the seconds (``643``, ``643s``,
-  ``10m43s``, ``1h2m3s``; also ``#t=``); the anchor's text is *not* counted a second time. The
-  anchor still goes through the context rules below (YouTube happily links the ``9:30`` of
-  ``9:30 pm``). Anchors whose text is not a timestamp (pasted links, @mentions, hashtags) never
-  yield a time, and the numbers inside any URL are ignored — a pasted link may point at another
-  video.
-
-Forms that count
-================
-* Clocks ``m:ss``, ``mm:ss``, ``mmm:ss`` (long videos without hours) and ``h:mm:ss``, with or
-  without leading zeros, ASCII or full-width colon (``１０：４３``). Seconds are always two digits
-  and < 60; in ``h:mm:ss`` the minutes are two digits and < 60. A clock touching another digit or
-  colon (``1:02:33:44``, ``12:345``) is not a time at all, nor is one followed by a decimal part
-  (``1:23.456`` is a lap/speedrun time). Punctuation and words may be glued on either side:
-  ``(3:07)``, ``-12:05``, ``8:10.``, ``@2:15``, ``5:20초``, ``at10:43``, ``0:00,1:23``.
-* Ranges (``2:10-4:00``, ``6:12~6:20``, ``1:40 -> 2:05``, ``1:40부터 2:05까지``): both ends.
-* Unit forms that name seconds plus a larger unit: ``10분 43초``, ``1시간 2분 3초``, ``2m30s``,
-  ``1h2m3s``, ``2 min 30 sec``, ``2 menit 30 detik``, ``2 minutos 30 segundos``.
-* Dotted clocks only right after a minute keyword: ``menit 2.30``, ``minuto 3.45``, ``min 2.30``
-  (Indonesian/Spanish habit). A bare ``2.30`` is a price or a version, not a time.
-
-Forms that do not count
-=======================
-The rule of thumb: reject only on a *clear* signal next to the number (we prefer precision where
-the context says "not a video time", and recall everywhere else). Context is read on the same
-line, immediately before/after the clock.
-
-* **Times of day**: after: ``9:30 pm``/``a.m.`` (but ``3:20 am I the only one…`` is English),
-  ``Uhr``/``h``/``hrs``, ``noon``/``midnight``/``정각``, a time zone (``WIB``, ``KST``,
-  ``EST``…), ``in the morning``, ``de la tarde``, ``malam``; before: ``오전``/``오후``/``새벽``/
-  ``저녁``/``아침``/``밤``, ``午後``, ``jam``/``pukul``, ``a las``, ``às``, ``tonight at``,
-  ``woke up at``, ``alarm``, ``premieres at``, ``stream starts at``, ``posted at``…; a date right
-  before (``2024-05-01 20:15``, ``5/12 20:15``, ``May 5 at 20:15``, ``5월 12일 20:15``);
-  ``it's 2:30 and I'm still up``. The marker spreads over a range: ``9:30-10:30 pm`` and
-  ``오후 3:30~5:00`` reject both ends.
-* **Ratios and scores**: one-digit "seconds" never form a clock, which already rejects ``16:9``,
-  ``4:3``, ``21:9``, ``3:1``. Two-digit pairs (``70:30``, ``16:10``, ``9:16``, ``21:19``) are
-  valid positions in a long enough video, so they are rejected only when a context word is
-  attached to them: right after (``aspect``, ``ratio``, ``비율``, ``화면비``, ``format``,
-  ``vertical``, ``세로``, ``split``, ``odds``, ``chance``, ``%``, ``으로 이겼/졌``) or right before
-  (``score``/``스코어``/``skor``/``marcador``/``ratio``/``aspect``/``split`` with an optional
-  ``was``/``of``/``:``; ``won``/``lost``/``menang``/``kalah``). "Attached" matters: in
-  ``the 2:1 ratio at 4:55`` the word belongs to ``2:1`` and ``4:55`` stays a time. ``50:50`` is
-  always the idiom. Known cost: ``22:10 비율 미쳤다`` ("her proportions at 22:10") is lost.
-* **Arithmetic**: an ``=`` right before, or right after (possibly after an operand such as
-  ``÷ 2``): ``10:2=5``, ``100:20 = 5``, ``x = 12:30``.
-* **Bible verses**: a book name immediately before (``John 3:16``, ``1 Cor 13:14``,
-  ``Psalm 91:11``, ``요한복음 3:16``, ``Yohanes 3:16``, ``Juan 3:16``, ``verse``/``ayat``). Book
-  names that are also common first names or words count only when capitalised and only for the
-  famous ones (``John``, ``Mark``, ``Luke``, ``Acts``); ``Matt``/``Phil``/``Tim`` stay times
-  (``Matt 3:20 face lol``, ``mark 12:01 for later``) and ``Job`` is never a book
-  (``nice job 3:20``).
-* **Prices and currency**: a currency sign right before (``$12:30``); plain prices (``$9.99``,
-  ``Rp 15.000``, ``₩3,000``) never look like clocks.
-* **Durations**: a clock that is a length, not a position (``the song is 3:45 long``,
-  ``runtime 12:30``, ``the first 10:00``, ``took me 3:20``, ``in under 3:20``, ``record is
-  2:01:09``, ``3:20 동안``/``만에``/``짜리``); unit forms without seconds (``3분컷``,
-  ``10 minutes``, ``10분쯤``, ``1시간 20분``, ``30초`` alone) and unit forms with a duration
-  marker (``2분 30초 만에``, ``for 2m30s``, ``took me 2m30s``, ``2 menit 30 detik pertama``).
-* Numbers inside URLs, ``1:1``/``24/7``-style pairs, ports (``localhost:8080``).
-
-With ``duration`` (seconds), times beyond it are dropped (``t > duration``); a time equal to the
-duration is kept.
-
-Known limits (measured in ``bench/timestamps.py``): minute- or second-only references
-(``minute 12``, ``12분쯤``, ``30초부터``), ``2:10-15`` shorthand ranges (only ``2:10``) and times in
-words are not extracted; clock times of day without a marker (``my 12:30 lunch break``,
-``clocked in at 8:00``), unmarked scores (``Team A 21:15 Team B``) and lengths without a keyword
-(``the song is only 2:45``) are taken as positions; ``2:31.5`` is dropped as a lap time.
+The rules, with examples and known limits: ``docs/timestamp-rules.md``. Quality is measured
+by ``bench/timestamps.py`` against ``tests/comments/data/labelled_comments.jsonl``.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from comments.text import html_to_text, looks_like_html
 from timeline import parse_t_param
 
 logger = logging.getLogger(__name__)
@@ -103,66 +30,31 @@ _WIDTH_MAP = str.maketrans(
 )
 
 # ---------------------------------------------------------------------------------------------
-# HTML
+# URLs and links (YouTube's timestamp anchors)
 # ---------------------------------------------------------------------------------------------
-_HTML_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b([^<>]*)>")
-_HTML_HINT_RE = re.compile(
-    r"<(?:a\s|/a>|br\s*/?>|b>|/b>|i>|/i>|s>|/s>|u>|/u>|p>|/p>|span|/span>|div|/div>|strong>|em>)"
-    r"|&(?:amp|lt|gt|quot|apos|nbsp|#\d{1,6}|#x[0-9a-fA-F]{1,6});",
-    re.IGNORECASE,
-)
-_HREF_RE = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
-_BLOCK_TAGS = {"br", "p", "div", "li"}
+# Bare URLs (and link texts that are URLs): the numbers in them are never times.
 _URL_RE = re.compile(
     r"(?:https?://|www\.)\S+|\b(?:youtu\.be|(?:m\.|music\.)?youtube\.com)/\S+", re.IGNORECASE
 )
 
 
 @dataclass(frozen=True)
-class _Anchor:
+class _TimeAnchor:
+    """A link's span in the plain text, and the position its ``href`` points at (if any)."""
+
     start: int
     end: int
     seconds: int | None
 
 
 def _t_from_href(href: str) -> int | None:
-    parts = urlsplit(html.unescape(href).strip())
+    """The ``t=`` (or ``start=``) of a link, in its query or its fragment."""
+    parts = urlsplit(href.strip())
     for component in (parts.query, parts.fragment):
         values = parse_qs(component).get("t") or parse_qs(component).get("start")
         if values:
             return parse_t_param(values[0])
     return None
-
-
-def _html_to_text(text: str) -> tuple[str, list[_Anchor]]:
-    """Strip tags, unescape entities and record where timestamp anchors ended up."""
-    out: list[str] = []
-    length = 0
-    anchors: list[_Anchor] = []
-    open_anchor: tuple[int, int | None] | None = None  # (start offset, t seconds)
-    pos = 0
-
-    def emit(chunk: str) -> None:
-        nonlocal length
-        out.append(chunk)
-        length += len(chunk)
-
-    for match in _HTML_TAG_RE.finditer(text):
-        emit(html.unescape(text[pos : match.start()]))
-        pos = match.end()
-        closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3)
-        if name == "a" and not closing:
-            href = _HREF_RE.search(attrs)
-            href_value = next((g for g in href.groups() if g is not None), "") if href else ""
-            open_anchor = (length, _t_from_href(href_value) if href_value else None)
-        elif name == "a" and closing:
-            if open_anchor is not None:
-                anchors.append(_Anchor(open_anchor[0], length, open_anchor[1]))
-            open_anchor = None
-        elif name in _BLOCK_TAGS:
-            emit("\n")
-    emit(html.unescape(text[pos:]))
-    return "".join(out), anchors
 
 
 # ---------------------------------------------------------------------------------------------
@@ -433,14 +325,16 @@ def _blank_urls(text: str) -> str:
 def extract_timestamps(text: str, *, duration: float | None = None) -> list[int]:
     """Return the video positions (seconds) a comment points to, in order, duplicates kept.
 
-    ``text`` is plain text or YouTube HTML (``textFormat=html``); see the module docstring for
-    the exact rules. With ``duration``, positions after it are dropped.
+    ``text`` is plain text or YouTube HTML (``textFormat=html``); the rules are in
+    ``docs/timestamp-rules.md``. With ``duration``, positions after it are dropped (a position
+    equal to it is kept).
     """
     if not text:
         return []
-    anchors: list[_Anchor] = []
-    if _HTML_HINT_RE.search(text):
-        text, anchors = _html_to_text(text)
+    anchors: list[_TimeAnchor] = []
+    if looks_like_html(text):
+        text, links = html_to_text(text)
+        anchors = [_TimeAnchor(a.start, a.end, _t_from_href(a.href)) for a in links]
     text = _blank_urls(text.translate(_WIDTH_MAP))
 
     cands = _find_candidates(text)
@@ -462,9 +356,8 @@ def extract_timestamps(text: str, *, duration: float | None = None) -> list[int]
         if cand.rejected:
             logger.debug("timestamp %r rejected: %s", text[cand.start : cand.end], cand.rejected)
             continue
-        seconds = cand.seconds
-        if anchor_index is not None and anchors[anchor_index].seconds is not None:
-            seconds = anchors[anchor_index].seconds
+        href_seconds = anchors[anchor_index].seconds if anchor_index is not None else None
+        seconds = cand.seconds if href_seconds is None else href_seconds
         if duration is not None and seconds > duration:
             continue
         result.append(seconds)

@@ -1,25 +1,8 @@
 """Attention: is the viewer looking at the screen, eyes open, and settled?
 
-Attention is deliberately independent of the emotion: a calm, neutral face that watches the
-screen scores high; a laughing face turned to talk to someone else scores low. (The prototype
-mixed the two, so smiles raised "attention".)
-
-Per frame (``frame_attention``), from the face mesh:
-
-* no face -> 0;
-* **facing**: 1 while the head is within ``FACING_FULL_DEG`` of the camera in yaw and in pitch,
-  falling linearly to 0 at ``FACING_ZERO_DEG`` (a webcam sits at the screen's edge, so the small
-  angles of reading the screen must not count against the viewer);
-* **eyes open**: the mesh's eye openness in [0, 1];
-* frame attention = facing x eyes open. Without landmarks (the stage switched off) there is
-  only presence, and a found face scores ``PRESENCE_ONLY``.
-
-Over time (``AttentionTracker``, one per viewer), the frame scores in the last ``window``
-seconds (1.5 s) are averaged, so a blink does not read as inattention while looking away for a
-second does; frames without a face count as 0, so a viewer who leaves drops to 0 within the
-window. The average is multiplied by a **stability** factor: if the face centre wanders by more
-than ``STEADY_MOTION`` face-widths (standard deviation over the window), the viewer is moving
-about rather than watching, and the factor falls to ``MIN_STABILITY`` at ``RESTLESS_MOTION``.
+Per frame from head pose and eye openness (``frame_attention``), smoothed over the last
+seconds per viewer (``AttentionTracker``); independent of the emotion. The rules and their
+constants: docs/emotion-engine.md#attention.
 """
 
 from __future__ import annotations

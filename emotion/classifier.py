@@ -1,28 +1,8 @@
 """Emotion classifiers described by a manifest, run through LiteRT.
 
-A manifest is a small JSON file next to the model file::
-
-    {
-      "name": "seed-mobilenetv2",
-      "file": "emotion_tl2_model.h5",          # .tflite, .h5 or .keras, relative to the manifest
-      "input_size": [96, 96],                  # width, height (or one number for a square)
-      "color": "rgb",                          # gray | rgb | bgr
-      "normalization": "unit",                 # unit: x/255; symmetric: x/127.5-1; raw: x
-      "labels": ["angry", "happy", "neutral", "sad", "surprise"],
-      "label_map": {},                         # optional: other label -> product emotion or null
-      "crop_scale": 1.15                       # optional: face box enlargement for the crop
-    }
-
-Model outputs are read as probabilities over ``labels`` in order. They are turned into the five
-product emotions (``EMOTIONS``) by ``label_map``: a label mapped to one of the five adds its
-probability there; a label mapped to ``null`` is dropped; labels already among the five map to
-themselves. The result is renormalised to sum to 1. A label that is neither among the five nor
-in ``label_map`` is an error, so a typo cannot silently lose probability mass.
-
-Keras files (``.h5``/``.keras``) are converted to ``.tflite`` once, with TensorFlow imported
-only then, and cached next to the source as ``<stem>.<sha256 prefix>.tflite``: Keras ``predict``
-costs tens of milliseconds a face, LiteRT well under one. A changed source file gets a new hash
-and so a fresh conversion.
+A manifest (JSON next to the model file) gives the model's input and labels; the labels are
+folded into the five emotions of ``emotion.vocabulary``. Keras files are converted to
+``.tflite`` once and cached. Fields and rules: docs/emotion-engine.md#classifier-manifests.
 """
 
 from __future__ import annotations
@@ -39,10 +19,10 @@ import numpy as np
 
 from .litert import LiteModel
 from .model_files import sha256_of
+from .vocabulary import EMOTIONS  # also importable as ``emotion.classifier.EMOTIONS``
 
 logger = logging.getLogger(__name__)
 
-EMOTIONS: tuple[str, ...] = ("happy", "sad", "angry", "neutral", "surprise")
 COLORS = ("gray", "rgb", "bgr")
 NORMALIZATIONS = {"unit": (1 / 255.0, 0.0), "symmetric": (1 / 127.5, -1.0), "raw": (1.0, 0.0)}
 KERAS_SUFFIXES = (".h5", ".hdf5", ".keras")

@@ -1,24 +1,8 @@
 """Face detection with MediaPipe's BlazeFace short-range model run through LiteRT.
 
-The model takes a 128x128 RGB image scaled to [-1, 1] and predicts, for each of 896 fixed
-anchors, a score logit and 16 regressors: box centre offset, box size and six keypoints (the
-subject's right eye, left eye, nose tip, mouth centre, right and left ear tragion), all in
-input pixels relative to the anchor centre. The frame is scaled with its aspect kept (faces
-must not be squashed, which the model was not trained on) so that its long side is 128.
-
-Anchors follow the short-range configuration: strides 8, 16, 16, 16, two anchors per cell per
-layer, fixed unit size, centres at cell middles. Layers with the same stride share one grid, so
-a 128x128 input has 16x16x2 + 8x8x6 = 896 anchors.
-
-The network is fully convolutional, so rather than letterboxing a 4:3 webcam frame into the
-square (a quarter of the work spent on grey padding) the input tensor is resized to the scaled
-frame, each side rounded up to a multiple of 16 (the coarsest stride, which keeps the anchor
-grid aligned): 128x96 for 640x480, with 16x12x2 + 8x6x6 = 672 anchors. Only the grey bands'
-own contribution goes: measured on 24 webcam-like frames of the test photos, the best anchor's
-score moves by at most 0.01 and its box by at most 0.15 input pixels (under one frame pixel),
-and the detector costs 0.79 instead of 1.05 ms a frame. Overlapping candidates are
-merged with weighted non-maximum suppression (score-weighted average of every box that overlaps
-the best one), as MediaPipe does, which gives steadier boxes from frame to frame than hard NMS.
+Aspect-preserving input (no letterbox), short-range anchors, weighted non-maximum suppression.
+The model's input and output, and the measurements behind the choices:
+docs/emotion-engine.md#face-detection.
 """
 
 from __future__ import annotations

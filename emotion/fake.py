@@ -1,8 +1,7 @@
-"""A deterministic stand-in for ``EmotionRecognizer`` in plumbing tests.
+"""``FakeRecognizer``: a deterministic ``Recognizer`` for plumbing tests (no models, no cost).
 
-It loads nothing and costs nothing, so consumers, services and API tests can run many frames
-without the models. By default every frame reads as an attentive face showing ``emotion``; pass
-``script`` to vary the answer per frame.
+By default every frame reads as an attentive face showing ``emotion``; pass ``script`` to vary
+the answer per frame.
 """
 
 from __future__ import annotations
@@ -12,9 +11,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .classifier import EMOTIONS
 from .frames import FrameAnalysis, ReducedFrame
 from .tracking import FaceTrack
+from .vocabulary import EMOTIONS
 
 Script = Callable[[int, np.ndarray], FrameAnalysis] | Sequence[FrameAnalysis]
 
@@ -46,7 +45,7 @@ def fake_analysis(
 
 
 class FakeRecognizer:
-    """Same interface as ``EmotionRecognizer``; answers from a script, deterministically.
+    """A ``Recognizer`` like ``EmotionRecognizer``; answers from a script, deterministically.
 
     ``script`` is either a sequence of analyses, used in order and cycled, or a function of
     (frame index since creation, frame). ``frames_seen`` and ``batches`` record the calls.
@@ -85,9 +84,9 @@ class FakeRecognizer:
         """One scripted ``FrameAnalysis`` per frame (``tracks`` and ``timings`` are ignored)."""
         if tracks is not None and len(tracks) != len(frames):
             raise ValueError(f"{len(tracks)} tracks for {len(frames)} frames")
-        frames = [f.image if isinstance(f, ReducedFrame) else f for f in frames]
+        images = [f.image if isinstance(f, ReducedFrame) else f for f in frames]
         with self._lock:
             start = self.frames_seen
-            self.frames_seen += len(frames)
-            self.batches.append(len(frames))
-        return [self._answer(start + i, frame) for i, frame in enumerate(frames)]
+            self.frames_seen += len(images)
+            self.batches.append(len(images))
+        return [self._answer(start + i, image) for i, image in enumerate(images)]

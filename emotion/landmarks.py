@@ -1,20 +1,8 @@
 """Face regions of interest and the 468-point face mesh: head pose and eye openness.
 
-The region of interest follows MediaPipe's detection-to-ROI step: the detection box made square
-on its long side and enlarged 1.5x, rotated so that the line between the eyes is horizontal.
-Cropping that rotated square out of the frame gives an upright face, which is what both the
-face-mesh model (192x192, RGB in [0, 1]) and the emotion classifier work best on.
-
-From the mesh (in the upright crop, so roll is already removed):
-
-* **yaw/pitch** come from the normal of the face plane spanned by cheek-to-cheek
-  (points 234 -> 454) and forehead-to-chin (10 -> 152), using the mesh's depth (z, in the same
-  scale as x). Yaw is positive when the face turns towards the image's right; pitch is positive
-  when the face tilts down. The forehead-to-chin line leans back in a neutral face, so a fixed
-  offset (measured on frontal photos) is removed from pitch.
-* **eye openness** is the eyelid gap over the eye width (points 159/145 over 33/133 and
-  386/374 over 362/263), mapped to [0, 1]: about 0.3 for an open eye, under 0.1 for a closed
-  one.
+``Roi`` is MediaPipe's upright square around a detected face; ``FaceMesh`` runs the mesh on it
+and reads yaw, pitch and eye openness. How each signal is computed:
+docs/emotion-engine.md#face-mesh.
 """
 
 from __future__ import annotations

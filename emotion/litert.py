@@ -1,17 +1,7 @@
 """A LiteRT model that can be shared across threads and run on batches.
 
-LiteRT interpreters are not thread-safe: ``set_tensor``/``invoke``/``get_tensor`` on one
-interpreter from two threads corrupt each other's results. Rather than serialise every viewer
-behind one lock, each thread gets its own interpreters (``threading.local``), built from model
-bytes read once per process. An interpreter costs a few megabytes, so a bounded executor of N
-workers costs N copies, which is cheap next to the throughput a lock would cost.
-
-Batches: where a model's input tensor can be resized along the batch axis, a batch of n items is
-run as the binary decomposition of n into power-of-two chunks (13 = 8 + 4 + 1, at most 8 per
-chunk). That keeps one interpreter per chunk size per thread (no re-allocation on every call when
-the number of faces changes) and never pads with wasted work. Batching saves only the per-call
-overhead: with XNNPACK on one core the per-item cost is flat from 1 to 8 items and 5-25 % higher
-at 16-32 (the activations no longer fit in cache), hence the cap of 8.
+Each thread gets its own interpreters (they are not thread-safe) built from bytes read once;
+a batch runs as power-of-two chunks of at most 8. Why: docs/emotion-engine.md#litert.
 """
 
 from __future__ import annotations

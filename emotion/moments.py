@@ -13,7 +13,7 @@ import numpy as np
 
 from timeline import clip_window
 
-from .vocabulary import EMOTIONS, REACTIONS
+from .vocabulary import EMOTIONS, REACTIONS, RESTING
 
 MIN_HEADROOM = 0.2
 
@@ -86,8 +86,8 @@ def emotion_series(
 ) -> dict:
     """Per-``step`` series over video time, for charting.
 
-    Returns ``{"step", "t", "happy", "sad", "angry", "neutral", "surprise", "attention",
-    "face_ratio"}``: lists of equal length; emotion and attention values are means over the
+    Returns ``{"step", "t", *EMOTIONS, "attention", "face_ratio"}`` (``EMOTIONS`` from
+    ``emotion.vocabulary``): lists of equal length; emotion and attention values are means over the
     samples with a face in that bin and ``None`` where there was none (a gap in the chart);
     ``face_ratio`` is the share of samples with a face (``None`` where no sample at all).
     """
@@ -151,9 +151,9 @@ def find_emotion_moments(
     emotions: Sequence[str] = REACTIONS,
     min_score: float = 0.15,
 ) -> list[EmotionMoment]:
-    """The strongest non-neutral reactions of one session, best first (module docstring)."""
-    if "neutral" in emotions:
-        raise ValueError("neutral is the baseline and is never collected as a moment")
+    """The strongest reactions of one session, best first (rules: docs/emotion-moments.md)."""
+    if RESTING in emotions:
+        raise ValueError(f"{RESTING} is the baseline and is never collected as a moment")
     unknown = set(emotions) - set(EMOTIONS)
     if unknown:
         raise ValueError(f"unknown emotions: {sorted(unknown)}")
@@ -198,4 +198,3 @@ def find_emotion_moments(
         if len(chosen) == top_n:
             break
     return chosen
-

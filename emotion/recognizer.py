@@ -1,25 +1,8 @@
 """``EmotionRecognizer``: BGR frames in, ``FrameAnalysis`` out, as one batch.
 
-Pipeline per batch of frames (each stage runs batched through LiteRT):
-
-1. BlazeFace short-range finds faces; the largest one is the viewer. A frame that comes with a
-   ``FaceTrack`` whose previous frame located the face skips this step and looks where the
-   face mesh last saw it (``emotion.tracking``).
-2. The face mesh (optional, on by default) confirms the face and gives head pose and eye
-   openness, from an upright crop (roll removed using the eye keypoints).
-3. The manifest's classifier reads an upright crop of the face, in its own size, colour and
-   normalisation, and its labels are folded into the five product emotions. The crop is cut
-   from the mesh's (a square around the same face, at a larger enlargement), not warped from
-   the frame a second time.
-
-Measured costs a frame on one core of the 2-core development machine, for a 640x480 webcam
-JPEG: decoding at 320x240 0.41 ms (``decode_for_analysis``), detector 0.8 ms plus 0.15 ms
-around it, mesh 1.2 ms plus 0.2 ms, classifier 0.37 ms plus 0.1 ms.
-
-Loading is lazy: nothing is read and LiteRT is not imported until the first ``analyze``. Model
-files are loaded once per process and shared between recognizers (``_shared_model``); each
-thread runs its own interpreters (see ``emotion.litert``), so one recognizer can serve
-a pool of worker threads without a lock around inference.
+Detector (or the viewer's ``FaceTrack``), face mesh, then the manifest's classifier, each stage
+batched through LiteRT; models load lazily and are shared per process. The pipeline and its
+measured costs: docs/emotion-engine.md#the-recognizer.
 """
 
 from __future__ import annotations
@@ -29,20 +12,21 @@ import math
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from .attention import frame_attention
-from .classifier import EMOTIONS, EmotionClassifier, Manifest
+from .classifier import EmotionClassifier, Manifest
 from .detection import MIN_SCORE, Detection, FaceDetector
 from .frames import NO_FACE, FrameAnalysis, ReducedFrame
 from .landmarks import MESH_INPUT, ROI_SCALE, FaceMesh, FaceSignals, Roi, roi_from_detection
 from .litert import LiteModel
 from .model_files import DEFAULT_MANIFEST_PATH, DEFAULT_MODELS_DIR
 from .tracking import FacePose, FaceTrack, RoiCalibration, pose_in_frame
+from .vocabulary import EMOTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +79,8 @@ class EmotionRecognizer:
     ``models_dir`` holds the fetched model files (default: the repository's ``models/``);
     ``manifest`` picks the emotion classifier (default: ``models/fer/manifest.json``).
     ``landmarks=False`` skips the face mesh (faster; attention is then presence only).
-    ``num_threads`` is LiteRT's thread count per interpreter.
+    ``num_threads`` is LiteRT's thread count per interpreter. Implements ``Recognizer``: one
+    recognizer serves a pool of threads, each with its own interpreters, without a lock.
     """
 
     def __init__(
@@ -190,19 +175,21 @@ class EmotionRecognizer:
         self._detect(engine, images, faces, [i for i in range(n) if faces[i] is None])
         clock.lap("detect")
 
-        if engine.mesh is not None:
-            lost = self._mesh(engine, images, faces, frame_tracks)
+        mesh = engine.mesh
+        if mesh is not None:
+            lost = self._mesh(mesh, images, faces, frame_tracks)
             clock.lap("landmarks")
             if lost:
                 # The face moved out of the region it was followed to: find it afresh.
                 self._detect(engine, images, faces, lost)
                 clock.lap("detect")
-                self._mesh(engine, images, faces, frame_tracks, only=lost)
+                self._mesh(mesh, images, faces, frame_tracks, only=lost)
                 clock.lap("landmarks")
             for i, track in enumerate(frame_tracks):
                 if track is not None:
                     face = faces[i]
-                    if face is None or face.signals is None:
+                    # A tracked viewer's confirmed face always has a pose (``_mesh``).
+                    if face is None or face.signals is None or face.pose is None:
                         track.lost()
                     elif face.tracked:
                         track.tracked(face.box_roi, shapes[i])
@@ -212,21 +199,21 @@ class EmotionRecognizer:
             clock.lap("landmarks")
 
         confirmed = [
-            i
+            (i, face)
             for i, face in enumerate(faces)
-            if face is not None and (engine.mesh is None or face.signals is not None)
+            if face is not None and (mesh is None or face.signals is not None)
         ]
         manifest = engine.classifier.manifest
         width, height = manifest.input_size
         crops = np.empty((len(confirmed), height, width, engine.classifier.channels), np.uint8)
-        for row, i in enumerate(confirmed):
-            crops[row] = _classifier_crop(images[i], faces[i], manifest, width, height)
+        for row, (i, face) in enumerate(confirmed):
+            crops[row] = _classifier_crop(images[i], face, manifest, width, height)
         probabilities = engine.classifier.probabilities(crops)
         clock.lap("classify")
 
         results: list[FrameAnalysis] = [NO_FACE] * n
-        for row, i in enumerate(confirmed):
-            face, signal, scale = faces[i], faces[i].signals, scales[i]
+        for row, (i, face) in enumerate(confirmed):
+            signal, scale = face.signals, scales[i]
             probs = {
                 emotion: float(p) for emotion, p in zip(EMOTIONS, probabilities[row], strict=True)
             }
@@ -261,19 +248,19 @@ class EmotionRecognizer:
 
     @staticmethod
     def _mesh(
-        engine: _Engine,
+        mesh: FaceMesh,
         images: list[np.ndarray],
         faces: list[_Face | None],
         tracks: list[FaceTrack | None],
         only: list[int] | None = None,
     ) -> list[int]:
         """Run the mesh on the located faces; return tracked frames where it lost the face."""
-        indices = [i for i in (only if only is not None else range(len(faces))) if faces[i]]
-        mesh = engine.mesh.run([images[i] for i in indices], [faces[i].roi for i in indices])
+        candidates = only if only is not None else range(len(faces))
+        located = [(i, face) for i in candidates if (face := faces[i]) is not None]
+        found = mesh.run([images[i] for i, _ in located], [face.roi for _, face in located])
         lost = []
-        for k, i in enumerate(indices):
-            face = faces[i]
-            face.signals, face.mesh_crop = mesh.signals[k], mesh.crops[k]
+        for k, (i, face) in enumerate(located):
+            face.signals, face.mesh_crop = found.signals[k], found.crops[k]
             if face.signals is None:
                 if face.tracked:
                     lost.append(i)
@@ -281,8 +268,8 @@ class EmotionRecognizer:
                 continue
             if tracks[i] is None:
                 continue
-            face.pose = pose_in_frame(mesh.points[k], face.roi)
-            if face.tracked:
+            face.pose = pose_in_frame(found.points[k], face.roi)
+            if face.calibration is not None:  # a tracked frame
                 # Re-centre on where the face is in this frame (the region came from the last).
                 face.box_roi = face.calibration.roi(face.pose)
                 if _moved_too_far(face.roi, face.box_roi):
@@ -307,11 +294,10 @@ class _Face:
     signals: FaceSignals | None = None
     mesh_crop: np.ndarray | None = None
     pose: FacePose | None = None
-    box_roi: Roi | None = None
+    box_roi: Roi = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.box_roi is None:
-            self.box_roi = self.roi
+        self.box_roi = self.roi
 
     @property
     def tracked(self) -> bool:

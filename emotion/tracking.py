@@ -1,32 +1,8 @@
 """Following one viewer's face from frame to frame, so most frames skip the face detector.
 
-A viewer's webcam frames change little from one to the next. As in MediaPipe's face-mesh
-pipeline, the face mesh of one frame says where to look in the next: the detector (BlazeFace,
-about a third of a frame's cost) runs on a viewer's first frame, every ``redetect_every``-th
-frame after it (to pick up a larger face and re-anchor the region), and whenever the mesh no
-longer sees a face in the region it was given.
-
-The region for the next frame must match what the detector would have given, because the
-emotion classifier's crop is cut from it. The mesh's own extent differs from the detector's
-box, and differently on each face (3 % larger on one test photo, 10 % smaller and off-centre
-on another), so each detection *calibrates* the track: it records
-where the detector's square sits relative to the mesh (offset, size ratio and roll offset, in
-the mesh's own upright frame), and tracked frames apply that to the current mesh. A face that
-moved more than a tenth of its size since the last frame is found afresh by the detector (the
-mesh drifts on a region that far off; see ``recognizer.MAX_TRACKED_SHIFT``).
-
-Measured against detecting every frame, on sequences built from the test photos (a swaying
-head, a head swaying, zooming and rolling by up to 12 degrees, a head turning by up to 50
-degrees): the detector ran on 12 % of a steady sequence's frames; probabilities moved by at most 0.02, yaw by
-at most 3.3 degrees, pitch by at most 2.9 degrees (11 on the synthetic 50-degree turn), the
-reported eye openness not at all; the box by at most 7 % of its width while the head only
-sways, 13 % while it also rolls (the detector's axis-aligned box grows with roll; the tracked
-square does not).
-
-``FaceTrack`` is per viewer and owned by the caller (one per WebSocket session, like
-``AttentionTracker``); there is no module-level state. It holds one immutable snapshot that an
-analysis replaces in a single assignment, so two frames of one viewer analysed at once (in one
-batch or two threads) at worst both start from the same snapshot.
+``FaceTrack`` (one per viewer, owned by the caller) remembers where the face mesh last saw the
+face, calibrated against the detector's square, so the next frame can look there. The method
+and its measured accuracy: docs/emotion-engine.md#tracking.
 """
 
 from __future__ import annotations
@@ -128,11 +104,13 @@ class _Snapshot:
 
 
 class FaceTrack:
-    """One viewer's face between frames, so that the detector can be skipped (see module doc).
+    """One viewer's face between frames, so that the detector can be skipped.
 
     Pass one per frame to ``EmotionRecognizer.analyze(frames, tracks=[...])``, the same object
     for every frame of the same viewer, in order. ``reset()`` after a pause, a seek or a
-    camera change; a change of frame size resets it by itself.
+    camera change; a change of frame size resets it by itself. An analysis replaces its one
+    immutable snapshot in a single assignment, so two frames of one viewer analysed at once at
+    worst both start from the same snapshot.
     """
 
     def __init__(self, redetect_every: int = DEFAULT_REDETECT_EVERY) -> None:

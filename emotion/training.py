@@ -1,27 +1,8 @@
 """Train a five-emotion classifier the seed's way and export it for the recognizer.
 
-Recipe (the prototype's, made reproducible):
-
-* **Data**: the FER2013 CSV (``emotion,pixels[,Usage]``; 48x48 grey; labels 0 angry, 1 disgust,
-  2 fear, 3 happy, 4 sad, 5 surprise, 6 neutral) or a folder with one sub-folder of images per
-  class. ``disgust`` and ``fear`` are dropped for the product's five emotions. Validation is
-  FER2013's ``PublicTest`` rows when the CSV has a ``Usage`` column, else a stratified
-  ``validation_fraction`` of each class.
-* **Model**: MobileNetV2 (``image_size`` square RGB) with ImageNet weights when they are already
-  in the Keras cache (``~/.keras/models``; nothing is downloaded), otherwise from random weights
-  with a warning; global average pooling, dropout, a softmax over the five labels. Inputs are
-  RGB scaled to [0, 1] (``normalization: unit``, as the seed's ``.h5``); the model rescales to
-  MobileNetV2's [-1, 1] itself.
-* **Phase 1**: backbone frozen, head trained at ``learning_rate``. **Phase 2**: the backbone's
-  top blocks (from ``fine_tune_from``) unfrozen, trained at ``fine_tune_learning_rate``. Batch
-  norm layers stay in inference mode throughout, as Keras recommends for fine-tuning.
-* Balanced **class weights**; **callbacks**: early stopping (best weights restored), learning-rate
-  reduction on plateau, best-checkpoint saving.
-* **Report**: per-class accuracy and the confusion matrix on the validation set.
-* **Export** to ``out/``: ``model.keras``, ``model.tflite`` and ``manifest.json``, so
-  ``EmotionRecognizer(manifest=out / "manifest.json")`` uses it at once.
-
-TensorFlow is imported inside ``train_emotion_model`` only.
+MobileNetV2 on a FER2013 CSV or a folder per class, in two phases (head, then fine-tuning),
+exported with a manifest so ``EmotionRecognizer(manifest=...)`` uses it at once. TensorFlow is
+imported inside ``train_emotion_model`` only. The recipe: docs/emotion-engine.md#training.
 """
 
 from __future__ import annotations
@@ -37,11 +18,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .vocabulary import EMOTIONS, FER2013_EXTRA, FER2013_LABELS
+
 logger = logging.getLogger(__name__)
 
-LABELS: tuple[str, ...] = ("angry", "happy", "neutral", "sad", "surprise")
-FER2013_LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
-DROPPED = ("disgust", "fear")
+#: The trained model's output classes: the five emotions, alphabetically (the seed's order).
+LABELS: tuple[str, ...] = tuple(sorted(EMOTIONS))
+#: FER2013 classes that are not among the five; their rows and folders are skipped.
+DROPPED: tuple[str, ...] = FER2013_EXTRA
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".webp")
 IMAGENET_SIZES = (96, 128, 160, 192, 224)
 
@@ -246,7 +230,7 @@ def format_report(result: TrainingResult) -> str:
 def train_emotion_model(
     config: TrainingConfig, progress: Callable[[str], None] | None = None
 ) -> TrainingResult:
-    """Train, evaluate and export a five-emotion model; see the module docstring."""
+    """Train, evaluate and export a five-emotion model (recipe: docs/emotion-engine.md#training)."""
     say = progress or logger.info
     if config.image_size < 32:
         raise TrainingError("image_size must be at least 32 (MobileNetV2's minimum).")

@@ -1,7 +1,7 @@
 """The five emotions Shortory knows, in one place (engine, models, pages and API use these).
 
-Pure module. The labels are English msgids marked for translation; Django code shows them
-through ``common.emotions`` (lazy, in the viewer's language).
+Pure module, imported by Django at start-up: it must stay free of heavy imports. The labels are
+English msgids marked for translation; Django code shows them through ``common.emotions``.
 """
 
 from __future__ import annotations
@@ -27,3 +27,11 @@ LABELS: dict[str, str] = {
     "surprise": _("surprise"),
 }
 ATTENTION_LABEL = _("attention")
+
+#: The FER2013 data set's seven classes in its label order (0 angry ... 6 neutral): what the
+#: fer model outputs and what a FER2013 CSV's ``emotion`` column counts.
+FER2013_LABELS: tuple[str, ...] = (
+    "angry", "disgust", "fear", "happy", "sad", "surprise", "neutral",
+)  # fmt: skip
+#: FER2013 classes outside the five (dropped from training, renormalised away at inference).
+FER2013_EXTRA: tuple[str, ...] = tuple(e for e in FER2013_LABELS if e not in EMOTIONS)

@@ -140,4 +140,3 @@ def test_emotion_series_shape_means_and_gaps() -> None:
     assert len(halves["t"]) == 10
     assert halves["happy"][:2] == [0.2, 0.4]
     assert emotion_series(samples)["t"] == [0.0, 1.0, 2.0, 3.0]
-

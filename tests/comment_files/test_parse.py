@@ -1,4 +1,4 @@
-"""Tests of comment_files: every supported comments-file format, and the clear errors
+"""Tests of comment_files.parse: every supported comments-file format, and the clear errors
 for files that are not one of them."""
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ import comment_files
 from comment_files import (
     CommentFileError,
     HarvestedComment,
-    html_to_plain_text,
     parse_comments_file,
-    parse_count,
-    parse_published,
 )
+from comment_files import parse as parse_module
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "youtube"
 PAGES = ["comment_threads_page1.json", "comment_threads_page2.json", "comment_threads_page3.json"]
@@ -320,7 +318,7 @@ def test_wrong_encoding_names_the_line(data: bytes, line: int) -> None:
 
 
 def test_too_many_comments(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(comment_files, "MAX_COMMENTS", 10)
+    monkeypatch.setattr(parse_module, "MAX_COMMENTS", 10)
     data = ("text\n" + "".join(f"{i}:00 moment\n" for i in range(11))).encode()
     with pytest.raises(CommentFileError) as info:
         parse_comments_file(data, "c.csv")
@@ -331,70 +329,7 @@ def test_too_many_comments(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_too_many_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(comment_files, "MAX_FILE_BYTES", 1024)
+    monkeypatch.setattr(parse_module, "MAX_FILE_BYTES", 1024)
     with pytest.raises(CommentFileError) as info:
         parse_comments_file(b"text\n" + b"x" * 2000, "c.csv")
     assert info.value.code == "too_large"
-
-
-# --------------------------------------------------------------------------------------------
-# Value parsers
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        (0, 0),
-        (17, 17),
-        (-3, 0),
-        (4.7, 4),
-        (float("nan"), 0),
-        (True, 0),
-        (None, 0),
-        ("", 0),
-        ("17", 17),
-        (" 17 ", 17),
-        ("1,234", 1234),
-        ("1.234", 1234),
-        ("1,234,567", 1234567),
-        ("1.2K", 1200),
-        ("1,2K", 1200),
-        ("12K", 12000),
-        ("3k", 3000),
-        ("2.5M", 2_500_000),
-        ("1B", 10**9),
-        ("1.2만", 12000),
-        ("3천", 3000),
-        ("15만", 150000),
-        ("1억", 100_000_000),
-        ("many", 0),
-        ("1.2X", 0),
-    ],
-)
-def test_parse_count(raw: object, expected: int) -> None:
-    assert parse_count(raw) == expected
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("2024-01-02T03:04:05Z", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
-        ("2024-01-02T12:04:05+09:00", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
-        ("2024-01-02 03:04:05", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
-        (1704164645, datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
-        (1704164645000, datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
-        ("1704164645.0", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
-        ("2 years ago", None),
-        ("", None),
-        (None, None),
-        (0, None),
-        (float("inf"), None),
-    ],
-)
-def test_parse_published(raw: object, expected: datetime | None) -> None:
-    assert parse_published(raw) == expected
-
-
-def test_html_to_plain_text() -> None:
-    html = '<a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=643">10:43</a> can&#39;t<br>next &amp; <b>bold</b>'
-    assert html_to_plain_text(html) == "10:43 can't\nnext & bold"

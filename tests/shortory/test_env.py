@@ -1,0 +1,76 @@
+"""Settings from the environment fail loudly on typos (and the settings module uses them)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from shortory.env import env_bool, env_int, env_list, load_env_file
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("1", True), ("true", True), ("Yes", True), (" on ", True),
+    ("0", False), ("false", False), ("NO", False), ("off", False), ("", False),
+])
+def test_env_bool_reads_yes_and_no(monkeypatch, value, expected):
+    monkeypatch.setenv("SHORTORY_FLAG", value)
+    assert env_bool("SHORTORY_FLAG") is expected
+
+
+@pytest.mark.parametrize("value", ["ture", "2", "y3s", "enabled"])
+def test_env_bool_refuses_a_typo_naming_the_variable(monkeypatch, value):
+    monkeypatch.setenv("SHORTORY_FLAG", value)
+    with pytest.raises(ImproperlyConfigured, match=f"SHORTORY_FLAG='{value}'"):
+        env_bool("SHORTORY_FLAG")
+
+
+def test_env_bool_default_when_unset(monkeypatch):
+    monkeypatch.delenv("SHORTORY_FLAG", raising=False)
+    assert env_bool("SHORTORY_FLAG", default=True) is True
+
+
+def test_env_int(monkeypatch):
+    monkeypatch.setenv("SHORTORY_N", " 12 ")
+    assert env_int("SHORTORY_N", 5) == 12
+    monkeypatch.setenv("SHORTORY_N", "")
+    assert env_int("SHORTORY_N", 5) == 5
+    monkeypatch.setenv("SHORTORY_N", "five")
+    with pytest.raises(ImproperlyConfigured, match="SHORTORY_N='five' is not a whole number"):
+        env_int("SHORTORY_N", 5)
+    monkeypatch.setenv("SHORTORY_N", "0")
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        env_int("SHORTORY_N", 5, minimum=1)
+
+
+def test_env_list(monkeypatch):
+    monkeypatch.setenv("SHORTORY_HOSTS", " a.example , ,b.example")
+    assert env_list("SHORTORY_HOSTS") == ["a.example", "b.example"]
+
+
+def test_env_file_lines_and_a_broken_line(tmp_path, monkeypatch):
+    good = tmp_path / "good.env"
+    good.write_text("# comment\nSHORTORY_FROM_FILE='yes'\n\nSHORTORY_KEPT=file\n")
+    monkeypatch.delenv("SHORTORY_FROM_FILE", raising=False)
+    monkeypatch.setenv("SHORTORY_KEPT", "env")
+    load_env_file(good)
+    assert os.environ["SHORTORY_FROM_FILE"] == "yes"
+    assert os.environ["SHORTORY_KEPT"] == "env"  # the real environment wins
+    bad = tmp_path / "bad.env"
+    bad.write_text("DEBUG=1\nthis is not a setting\n")
+    with pytest.raises(ImproperlyConfigured, match="line 2"):
+        load_env_file(bad)
+
+
+def test_settings_refuse_debug_typo_at_start_up():
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_SETTINGS_MODULE")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,
+        env={**env, "DEBUG": "ture", "DJANGO_SETTINGS_MODULE": "shortory.settings",
+             "SHORTORY_ENV_FILE": "/nonexistent"}, timeout=120)
+    assert result.returncode != 0
+    assert "DEBUG='ture' is not a yes/no value" in result.stderr
