@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE = 1
 
 help:
 	@echo "make run    set up, then start daphne + a django-q2 worker on http://$(HOST):$(PORT)"
-	@echo "make test   set up, then ruff + the whole pytest suite"
+	@echo "make test   set up, then ruff, import contracts, mypy and the whole pytest suite"
 	@echo "make bench  run the benchmarks in bench/"
 
 $(STAMP): requirements.txt
@@ -43,8 +43,12 @@ setup: venv models migrate static
 run: setup
 	$(PY) scripts/serve.py --host $(HOST) --port $(PORT)
 
+# Style (ruff), the architecture's import contracts (.importlinter: no cycles, pure packages
+# free of Django, apps in one direction) and types (mypy: pure packages and services).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+	DEBUG=0 $(VENV)/bin/mypy
 
 # Headless Chromium for the browser tests comes from Debian (Playwright cannot download
 # browsers here). Installed when missing and we are root; otherwise those tests say why.

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.services import user_update_profile
 from common.errors import ApplicationError
 from emotion.moments import EmotionSample as Sample
@@ -32,7 +33,7 @@ logger = logging.getLogger(__name__)
 FINISH_TASK = "clips.tasks.finish_session"
 
 
-def session_start(*, user, video: Video, remember_consent: bool = False) -> WatchSession:
+def session_start(*, user: User, video: Video, remember_consent: bool = False) -> WatchSession:
     """Open a watch session on a ready video. Consent is asked on the page before this."""
     if video.user_id != user.pk:
         raise ApplicationError(_("This video is not in your library."))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -10,7 +12,7 @@ from rest_framework.views import exception_handler
 from common.errors import ApplicationError
 
 
-def _first_message(detail) -> str:
+def _first_message(detail: Any) -> str:
     if isinstance(detail, list) and detail:
         return _first_message(detail[0])
     if isinstance(detail, dict) and detail:
@@ -20,7 +22,7 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
-def api_exception_handler(exc, context):
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(
             {"message": exc.message, "extra": exc.extra}, status=status.HTTP_400_BAD_REQUEST
@@ -31,7 +33,8 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
     detail = response.data
-    extra = {"fields": detail} if isinstance(detail, dict) and "detail" not in detail else {}
+    extra: dict[str, Any] = (
+        {"fields": detail} if isinstance(detail, dict) and "detail" not in detail else {})
     if isinstance(detail, list):
         extra = {"errors": detail}
     response.data = {"message": _first_message(detail), "extra": extra}

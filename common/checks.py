@@ -10,10 +10,7 @@ import render
 
 def ffmpeg_path() -> str | None:
     """The ffmpeg binary in use (``render.find_ffmpeg``'s order), or None when there is none."""
-    try:
-        return render.find_ffmpeg(settings.FFMPEG_BINARY or None)
-    except render.MediaError:
-        return None
+    return render.ffmpeg_or_none(settings.FFMPEG_BINARY or None)
 
 
 @register(Tags.compatibility)

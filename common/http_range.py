@@ -40,7 +40,7 @@ class _RangeFile:
 def ranged_file_response(
     request: HttpRequest, path: Path, *, download_name: str | None = None,
     content_type: str | None = None,
-) -> HttpResponse:
+) -> HttpResponse | FileResponse:
     """200 with the whole file, 206 with the requested range, or 416 for a bad range."""
     size = path.stat().st_size
     content_type = content_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -55,11 +55,12 @@ def ranged_file_response(
             start = max(0, size - int(last))
             end = size - 1
         if start >= size or start > end:
-            response = HttpResponse(status=416)
-            response["Content-Range"] = f"bytes */{size}"
-            return response
+            refused = HttpResponse(status=416)
+            refused["Content-Range"] = f"bytes */{size}"
+            return refused
         length = end - start + 1
-        response = FileResponse(_RangeFile(path, start, length), status=206,
+        response: HttpResponse | FileResponse = FileResponse(
+            _RangeFile(path, start, length), status=206,
                                 content_type=content_type)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(length)

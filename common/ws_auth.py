@@ -8,23 +8,27 @@ no Origin.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.http.request import validate_host
 
+Scope = dict[str, Any]
 
-def _header(scope, name: bytes) -> str | None:
+
+def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", []):
         if key == name:
             return value.decode("latin1")
     return None
 
 
-def origin_is_ours(scope) -> bool:
+def origin_is_ours(scope: Scope) -> bool:
     origin = _header(scope, b"origin")
     if not origin:
         return False
@@ -40,7 +44,7 @@ def origin_is_ours(scope) -> bool:
     return validate_host(parsed.hostname or "", allowed)
 
 
-def token_from_scope(scope) -> str | None:
+def token_from_scope(scope: Scope) -> str | None:
     header = _header(scope, b"authorization")
     if header and header.lower().startswith("token "):
         return header[6:].strip()
@@ -50,7 +54,7 @@ def token_from_scope(scope) -> str | None:
 
 
 @database_sync_to_async
-def user_for_token(key: str):
+def user_for_token(key: str) -> AbstractBaseUser | AnonymousUser:
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.select_related("user").filter(key=key).first()

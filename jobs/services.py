@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from common.errors import ApplicationError
 
 from .models import Job
@@ -42,7 +43,7 @@ def job_broadcast(*, job: Job) -> None:
         logger.exception("could not broadcast job %s", job.pk)
 
 
-def job_create(*, user, kind: str, target: str = "", message: str = "") -> Job:
+def job_create(*, user: User, kind: str, target: str = "", message: str = "") -> Job:
     job = Job.objects.create(
         user=user, kind=kind, target=target, message=message or _("Waiting to start"),
         language=translation.get_language() or "",
@@ -163,7 +164,7 @@ def _run_started(job: Job, work: Callable[[Job, ProgressReporter], str | None]) 
     return job
 
 
-def demo_job_start(*, user, steps: int = 10, delay: float = 0.4) -> Job:
+def demo_job_start(*, user: User, steps: int = 10, delay: float = 0.4) -> Job:
     """A demonstration job that counts to `steps`, to show live progress end to end."""
     job = job_create(user=user, kind=Job.Kind.DEMO, message=_("Waiting to start"))
     job_enqueue(job=job, func="jobs.tasks.demo_count", steps=steps, delay=delay)

@@ -114,7 +114,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": Path(os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3")),
+            "NAME": str(Path(os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"))),
             "OPTIONS": SQLITE_OPTIONS,
         }
     }

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 import render
 import youtube
+from accounts.models import User
 from comment_files import CommentFileError, HarvestedComment, parse_comments_file
 from comments.timestamps import extract_timestamps
 from common.errors import ApplicationError
@@ -38,8 +40,8 @@ MAX_COMMENTS_FILE_BYTES = 50 * 1024 * 1024
 PROCESS_TASK = "clips.tasks.process_video"
 
 
-def _parse_comments_upload(comments_file) -> list[HarvestedComment]:
-    if comments_file.size > MAX_COMMENTS_FILE_BYTES:
+def _parse_comments_upload(comments_file: UploadedFile) -> list[HarvestedComment]:
+    if (comments_file.size or 0) > MAX_COMMENTS_FILE_BYTES:
         raise ApplicationError(_("The comments file is larger than 50 MB."))
     try:
         comments = parse_comments_file(comments_file.read(), comments_file.name or "comments")
@@ -92,7 +94,8 @@ def _start_processing(*, video: Video) -> Job:
 
 
 def video_add_from_url(
-    *, user, url: str, comments_file=None, options: VideoOptions | None = None
+    *, user: User, url: str, comments_file: UploadedFile | None = None,
+    options: VideoOptions | None = None,
 ) -> tuple[Video, Job]:
     """Add a YouTube video to the user's library and start finding its moments.
 
@@ -122,11 +125,12 @@ def video_add_from_url(
 
 
 def video_add_from_upload(
-    *, user, upload, comments_file=None, title: str = "", options: VideoOptions | None = None
+    *, user: User, upload: UploadedFile, comments_file: UploadedFile | None = None,
+    title: str = "", options: VideoOptions | None = None,
 ) -> tuple[Video, Job]:
     """Add an uploaded video file: size-limited, probed with ffmpeg, rejected if broken."""
     options = (options or VideoOptions.default()).validated()
-    if upload.size > settings.MAX_UPLOAD_BYTES:
+    if (upload.size or 0) > settings.MAX_UPLOAD_BYTES:
         raise ApplicationError(
             _("The file is larger than the %(limit)d MB limit.")
             % {"limit": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}, {"field": "file"}
@@ -188,6 +192,12 @@ def video_delete(*, video: Video) -> None:
         video.delete()
 
 
+def _youtube_id(source: SourceVideo) -> str:
+    if not source.youtube_id:
+        raise ApplicationError(_("This video is not a YouTube video."))
+    return source.youtube_id
+
+
 def youtube_watch_url(youtube_id: str) -> str:
     """The URL yt-dlp fetches for an id. Tests point the template at a local server (a
     setting, never user input); the builder and its id check are `youtube.watch_url`."""
@@ -203,10 +213,10 @@ def source_fetch_metadata(*, source: SourceVideo) -> None:
     if source.kind != SourceVideo.Kind.YOUTUBE or source.title:
         return
     try:
-        meta = youtube.fetch_metadata(youtube_watch_url(source.youtube_id))
+        meta = youtube.fetch_metadata(youtube_watch_url(_youtube_id(source)))
     except youtube.HarvestError as exc:
         raise ApplicationError(exc.message) from exc
-    source.title = (meta.title or source.youtube_id)[:300]
+    source.title = (meta.title or _youtube_id(source))[:300]
     source.duration = meta.duration or source.duration
     source.thumbnail_url = (meta.thumbnail_url or "")[:500]
     source.chapters = meta.chapters or []
@@ -233,7 +243,7 @@ def source_harvest_comments(*, source: SourceVideo, progress: Callable[[float, s
     try:
         if settings.YOUTUBE_API_KEY:
             comments = youtube.fetch_comments_api(
-                source.youtube_id, api_key=settings.YOUTUBE_API_KEY,
+                _youtube_id(source), api_key=settings.YOUTUBE_API_KEY,
                 max_comments=settings.MAX_COMMENTS, http=youtube_api_http(),
                 on_progress=lambda count: progress(
                     min(99.0, 100.0 * count / settings.MAX_COMMENTS),
@@ -242,7 +252,7 @@ def source_harvest_comments(*, source: SourceVideo, progress: Callable[[float, s
             origin = "api"
         else:
             comments = youtube.fetch_comments_ytdlp(
-                youtube_watch_url(source.youtube_id), max_comments=settings.MAX_COMMENTS
+                youtube_watch_url(_youtube_id(source)), max_comments=settings.MAX_COMMENTS
             )
             origin = "ytdlp"
     except youtube.HarvestError as exc:
@@ -294,7 +304,7 @@ def _download_source(*, source: SourceVideo, progress: Callable[[float, str], No
     try:
         with tempfile.TemporaryDirectory(prefix="shortory-dl-") as tmp:
             path = youtube.download_video(
-                youtube_watch_url(source.youtube_id), Path(tmp),
+                youtube_watch_url(_youtube_id(source)), Path(tmp),
                 max_height=1080, max_duration=settings.MAX_VIDEO_DURATION,
                 max_filesize=settings.MAX_UPLOAD_BYTES,
                 on_progress=lambda pct, msg: progress(pct, _("Downloading the video: %(pct)d%%")

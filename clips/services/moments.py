@@ -36,13 +36,13 @@ def moments_find_for_video(*, video: Video) -> list[Moment]:
     names = {c.comment_id: c.author or c.author_channel_id for c in comments}
     for moment in ranked:
         for quote in moment.top_comments:
-            quote["author"] = names.get(quote.get("comment_id"), quote.get("author", ""))
+            quote["author"] = names.get(str(quote.get("comment_id")), quote.get("author", ""))
     reason = ""
     if not ranked:
         if not comments:
             reason = {
-                SourceVideo.CommentsStatus.DISABLED: Video.NoMoments.COMMENTS_DISABLED,
-                SourceVideo.CommentsStatus.FAILED: Video.NoMoments.COMMENTS_UNAVAILABLE,
+                SourceVideo.CommentsStatus.DISABLED.value: Video.NoMoments.COMMENTS_DISABLED,
+                SourceVideo.CommentsStatus.FAILED.value: Video.NoMoments.COMMENTS_UNAVAILABLE,
             }.get(source.comments_status, Video.NoMoments.NO_COMMENTS)
         elif any(c.seconds for c in comments) or any(extract_timestamps(c.text)
                                                      for c in comments):

@@ -11,6 +11,7 @@ from django.core.files import File
 from django.utils.translation import gettext as _
 
 import render
+from accounts.models import User
 from common.errors import ApplicationError
 from videos.models import SourceVideo
 
@@ -35,7 +36,7 @@ def clip_render(*, clip: Clip, path: Path) -> Clip:
     clip.save(update_fields=["status", "error"])
     try:
         with tempfile.TemporaryDirectory(prefix="shortory-render-") as tmp:
-            peak = clip.moment.peak if clip.moment_id else None
+            peak = clip.moment.peak if clip.moment is not None else None
             result = render.render_clip(
                 path, clip.start, clip.end, Path(tmp) / "clip.mp4", aspect=clip.aspect,
                 thumbnail=Path(tmp) / "thumb.jpg",
@@ -59,7 +60,8 @@ def clip_render(*, clip: Clip, path: Path) -> Clip:
 
 
 def clips_render_for_moments(
-    *, user, source: SourceVideo, moments: Iterable[Moment], path: Path, aspect: str,
+    *, user: User, source: SourceVideo, moments: Iterable[Moment], path: Path,
+    aspect: str,
     progress: Callable[[float, str], None],
 ) -> list[Clip]:
     """One clip per moment. Clips left from an earlier run (whose moments were replaced) are

@@ -8,8 +8,8 @@ register = template.Library()
 
 
 @register.filter
-def clock(seconds) -> str:
+def clock(seconds: object) -> str:
     try:
-        return timeline.clock(float(seconds))
+        return timeline.clock(float(seconds))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return ""

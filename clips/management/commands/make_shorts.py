@@ -18,6 +18,8 @@ import render
 import youtube
 from comment_files import CommentFileError, parse_comments_file
 from comments.ranking import mentions_from_comments, rank_comment_moments
+from common.errors import ApplicationError
+from videos.options import VideoOptions
 
 
 class Command(BaseCommand):
@@ -27,16 +29,22 @@ class Command(BaseCommand):
         parser.add_argument("video", help="a YouTube URL or a local video file")
         parser.add_argument("--comments", type=Path, help="comments file (JSON lines, JSON, CSV)")
         parser.add_argument("--out", type=Path, default=Path("shorts"), help="output folder")
-        parser.add_argument("--top", type=int, default=settings.TOP_MOMENTS)
-        parser.add_argument("--before", type=int, default=settings.CLIP_BEFORE_SECONDS)
-        parser.add_argument("--after", type=int, default=settings.CLIP_AFTER_SECONDS)
-        parser.add_argument("--aspect", choices=["source", "9:16"], default="source")
+        defaults = VideoOptions.default()
+        parser.add_argument("--top", type=int, default=defaults.top_k)
+        parser.add_argument("--before", type=int, default=defaults.clip_before)
+        parser.add_argument("--after", type=int, default=defaults.clip_after)
+        parser.add_argument("--aspect", choices=render.ASPECTS, default="source")
 
     def step(self, message: str) -> None:
         self.stdout.write(message)
         self.stdout.flush()
 
     def handle(self, *args, **opts):
+        try:
+            VideoOptions(top_k=opts["top"], clip_before=opts["before"], clip_after=opts["after"],
+                         aspect=opts["aspect"]).validated()
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from exc
         out: Path = opts["out"]
         out.mkdir(parents=True, exist_ok=True)
         local = Path(opts["video"])
@@ -52,7 +60,7 @@ class Command(BaseCommand):
                     video_id = youtube.parse_video_id(opts["video"])
                 except youtube.InvalidYouTubeURL as exc:
                     raise CommandError(f"{exc} (and no such file)") from exc
-                url = settings.YOUTUBE_WATCH_URL_TEMPLATE.format(id=video_id)
+                url = youtube.watch_url(video_id, template=settings.YOUTUBE_WATCH_URL_TEMPLATE)
                 self.step(f"[1/4] reading details of {video_id}")
                 try:
                     meta = youtube.fetch_metadata(url)
