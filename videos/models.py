@@ -6,6 +6,14 @@ import youtube
 from common.files import RandomName
 
 
+class CommentOrigin(models.TextChoices):
+    """Where a comment set came from."""
+
+    API = "api", _("YouTube Data API")
+    YTDLP = "ytdlp", _("yt-dlp")
+    FILE = "file", _("Uploaded file")
+
+
 class SourceVideo(models.Model):
     """One YouTube video (shared by every user who adds it) or one uploaded file."""
 
@@ -57,7 +65,8 @@ class SourceVideo(models.Model):
         default=CommentsStatus.NOT_HARVESTED,
     )
     comments_error = models.TextField(_("comments error"), blank=True)
-    comments_source = models.CharField(_("comments source"), max_length=16, blank=True)
+    comments_source = models.CharField(_("comments source"), max_length=16, blank=True,
+                                       choices=CommentOrigin.choices)
     comments_harvested_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -136,11 +145,13 @@ class Video(models.Model):
 class Comment(models.Model):
     """A harvested or imported comment. Imported ones belong to one user's video."""
 
+    Origin = CommentOrigin
+
     source = models.ForeignKey(SourceVideo, on_delete=models.CASCADE, related_name="comments")
     imported_for = models.ForeignKey(
         Video, null=True, blank=True, on_delete=models.CASCADE, related_name="imported"
     )
-    origin = models.CharField(max_length=16)  # api | ytdlp | file
+    origin = models.CharField(max_length=16, choices=Origin.choices)
     comment_id = models.CharField(max_length=128)
     parent_id = models.CharField(max_length=128, blank=True)
     author = models.CharField(max_length=200, blank=True)

@@ -119,7 +119,7 @@ def video_add_from_url(
         video, _created = Video.objects.update_or_create(
             user=user, source=source, defaults=options.as_fields())
         if imported is not None:
-            _store_comments(source=source, comments=imported, origin="file", imported_for=video)
+            _store_comments(source=source, comments=imported, origin=Comment.Origin.FILE, imported_for=video)
         job = _start_processing(video=video)
     return video, job
 
@@ -154,7 +154,7 @@ def video_add_from_upload(
             source.save()
             video = Video.objects.create(user=user, source=source, **options.as_fields())
             if imported is not None:
-                _store_comments(source=source, comments=imported, origin="file",
+                _store_comments(source=source, comments=imported, origin=Comment.Origin.FILE,
                                 imported_for=video)
             job = _start_processing(video=video)
     return video, job
@@ -249,12 +249,12 @@ def source_harvest_comments(*, source: SourceVideo, progress: Callable[[float, s
                     min(99.0, 100.0 * count / settings.MAX_COMMENTS),
                     _("Collected %(count)d comments") % {"count": count}),
             )
-            origin = "api"
+            origin = Comment.Origin.API
         else:
             comments = youtube.fetch_comments_ytdlp(
                 youtube_watch_url(_youtube_id(source)), max_comments=settings.MAX_COMMENTS
             )
-            origin = "ytdlp"
+            origin = Comment.Origin.YTDLP
     except youtube.HarvestError as exc:
         status = (SourceVideo.CommentsStatus.DISABLED if exc.code == "comments_disabled"
                   else SourceVideo.CommentsStatus.FAILED)
