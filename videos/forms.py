@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .options import SECONDS_AROUND, TOP_K
+from .options import ASPECT_LABELS, ASPECTS, SECONDS_AROUND, TOP_K
 
 
 class AddVideoForm(forms.Form):
@@ -30,7 +30,7 @@ class AddVideoForm(forms.Form):
         label=_("Seconds after"), min_value=SECONDS_AROUND.low, max_value=SECONDS_AROUND.high,
         initial=lambda: settings.CLIP_AFTER_SECONDS)
     aspect = forms.ChoiceField(label=_("Clip shape"), choices=[
-        ("source", _("Same as the video")), ("9:16", _("Vertical 9:16 (Shorts, Reels)"))])
+        (name, ASPECT_LABELS.get(name, name)) for name in ASPECTS])
 
     def clean(self):
         data = super().clean()

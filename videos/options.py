@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import render
 from common.errors import ApplicationError
@@ -22,6 +23,11 @@ TOP_K = Bounds(1, 20)
 SECONDS_AROUND = Bounds(0, 120)  # before and after the peak, each
 MIN_CLIP_SECONDS = 2
 ASPECTS = render.ASPECTS
+#: How each aspect ratio is offered to people (forms); the names are `render.ASPECTS`.
+ASPECT_LABELS = {
+    "source": gettext_lazy("Same as the video"),
+    "9:16": gettext_lazy("Vertical 9:16 (Shorts, Reels)"),
+}
 
 
 @dataclass(frozen=True)
