@@ -263,6 +263,11 @@ YOUTUBE_WATCH_URL_TEMPLATE = "https://www.youtube.com/watch?v={id}"
 MAX_COMMENTS = env_int("SHORTORY_MAX_COMMENTS", 5000)
 MAX_VIDEO_DURATION = env_int("SHORTORY_MAX_VIDEO_DURATION", 4 * 3600)
 MAX_UPLOAD_BYTES = env_int("SHORTORY_MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
+MAX_COMMENTS_FILE_BYTES = env_int("SHORTORY_MAX_COMMENTS_FILE_BYTES", 50 * 1024 * 1024)
+# Request bodies are capped by the server before they are read (shortory/body_limits.py):
+# only these paths may carry a video (and a comments file); every other one gets the small cap.
+UPLOAD_PATHS = ("/videos/add/", "/api/v1/videos/")
+MAX_REQUEST_BYTES = env_int("SHORTORY_MAX_REQUEST_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 1024 * 1024)
 CLIP_BEFORE_SECONDS = env_int("SHORTORY_CLIP_BEFORE", 10)
 CLIP_AFTER_SECONDS = env_int("SHORTORY_CLIP_AFTER", 10)
 TOP_MOMENTS = env_int("SHORTORY_TOP_MOMENTS", 5)

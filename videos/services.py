@@ -18,6 +18,7 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,14 +36,14 @@ from .options import VideoOptions
 
 logger = logging.getLogger(__name__)
 
-MAX_COMMENTS_FILE_BYTES = 50 * 1024 * 1024
 #: The task that makes a video's moments and clips (in `clips`, enqueued by name).
 PROCESS_TASK = "clips.tasks.process_video"
 
 
 def _parse_comments_upload(comments_file: UploadedFile) -> list[HarvestedComment]:
-    if (comments_file.size or 0) > MAX_COMMENTS_FILE_BYTES:
-        raise ApplicationError(_("The comments file is larger than 50 MB."))
+    if (comments_file.size or 0) > settings.MAX_COMMENTS_FILE_BYTES:
+        raise ApplicationError(_("The comments file is larger than the %(limit)s limit.")
+                               % {"limit": filesizeformat(settings.MAX_COMMENTS_FILE_BYTES)})
     try:
         comments = parse_comments_file(comments_file.read(), comments_file.name or "comments")
     except CommentFileError as exc:
@@ -132,15 +133,18 @@ def video_add_from_upload(
     options = (options or VideoOptions.default()).validated()
     if (upload.size or 0) > settings.MAX_UPLOAD_BYTES:
         raise ApplicationError(
-            _("The file is larger than the %(limit)d MB limit.")
-            % {"limit": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}, {"field": "file"}
+            _("The file is larger than the %(limit)s limit.")
+            % {"limit": filesizeformat(settings.MAX_UPLOAD_BYTES)}, {"field": "file"}
         )
     imported = _parse_comments_upload(comments_file) if comments_file else None
     with tempfile.TemporaryDirectory(prefix="shortory-upload-") as tmp:
-        local = Path(tmp) / "upload.bin"
-        with open(local, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+        if hasattr(upload, "temporary_file_path"):  # already streamed to disk by Django
+            local = Path(upload.temporary_file_path())
+        else:
+            local = Path(tmp) / "upload.bin"
+            with open(local, "wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
         info = probe_video_file(local)
         with transaction.atomic():
             source = SourceVideo(
