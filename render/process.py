@@ -29,6 +29,20 @@ def base_args(ffmpeg: str, level: str = "error") -> list[str]:
     return [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", level]
 
 
+# Demuxers a file may be opened with: real video containers, nothing else. Manifests and
+# playlists (DASH, HLS, concat lists, image sequences) name other files or URLs, so an upload
+# that is one could make ffmpeg read the server's own files into a clip. ffmpeg's names:
+# "mov" is mov/mp4/m4a/3gp, "matroska" is Matroska/WebM.
+VIDEO_DEMUXERS = ("mov", "matroska", "avi", "mpegts")
+
+
+def input_args(path: object, *, demuxers: tuple[str, ...] = VIDEO_DEMUXERS) -> list[str]:
+    """``-i path`` for a file that may come from a user: only the ``file`` protocol and only
+    the given demuxers (``VIDEO_DEMUXERS``); nested inputs inherit both lists."""
+    return ["-protocol_whitelist", "file", "-format_whitelist", ",".join(demuxers),
+            "-i", str(path)]
+
+
 def secs(value: float) -> str:
     """A time for ffmpeg, rounded *down* to the microsecond so that seeking to a frame's
     exact timestamp never lands just after it (which would drop that frame)."""
