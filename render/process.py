@@ -3,11 +3,14 @@ together when one fails, so a failed render never leaves an ffmpeg behind."""
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import math
+import signal
 import subprocess
+import sys
 import time
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from .errors import MediaError
 
@@ -49,13 +52,26 @@ def secs(value: float) -> str:
     return f"{math.floor(max(value, 0.0) * 1_000_000) / 1_000_000:.6f}"
 
 
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): be killed when the process that started us dies, so
+    a worker killed mid-render (SIGKILL, OOM) never leaves its ffmpeg running."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+# The parent-death signal follows the *thread* that started the child; every ffmpeg here is
+# started by the thread that then waits for it (a worker's task, a request's sync thread).
+_CHILD: dict[str, Any] = {"preexec_fn": _die_with_parent} if sys.platform == "linux" else {}
+
+
 def run(cmd: list[str], *, what: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
     """Run ffmpeg to completion, output captured. With ``check``, a non-zero exit raises
     MediaError (the details go to the log)."""
     logger.debug("ffmpeg (%s): %s", what, " ".join(cmd))
     began = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=FFMPEG_TIMEOUT, check=False)
+        proc = subprocess.run(cmd, capture_output=True, timeout=FFMPEG_TIMEOUT, check=False,
+                              **_CHILD)
     except subprocess.TimeoutExpired as exc:
         raise MediaError(_TOO_LONG) from exc
     except OSError as exc:
@@ -77,7 +93,8 @@ def spawn(cmd: list[str], *, what: str, started: list[Job]) -> Job:
     whatever is still running when the render fails."""
     logger.debug("ffmpeg (%s): %s", what, " ".join(cmd))
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                **_CHILD)
     except OSError as exc:
         raise MediaError(_NO_START) from exc
     started.append((what, proc))

@@ -136,6 +136,10 @@ else:
 
 # The longest task (a video download or a batch of renders) may run this long.
 TASK_TIMEOUT = env_int("TASK_TIMEOUT", 1800)
+# A running job's worker writes a heartbeat this often; a job whose heartbeat is older than
+# JOB_STALE_AFTER is a dead worker's: the sweep (every minute) fails it and Retry is allowed.
+JOB_HEARTBEAT_SECONDS = env_int("SHORTORY_JOB_HEARTBEAT_SECONDS", 10)
+JOB_STALE_AFTER = env_int("SHORTORY_JOB_STALE_AFTER", 30)
 Q_CLUSTER = {
     "name": "shortory",
     "workers": env_int("Q_WORKERS", 2),

@@ -8,7 +8,6 @@ task is enqueued by name, so this app never imports the one above it).
 from __future__ import annotations
 
 import logging
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,8 +27,9 @@ from accounts.models import User
 from comment_files import CommentFileError, HarvestedComment, parse_comments_file
 from comments.timestamps import extract_timestamps
 from common.errors import ApplicationError
+from common.files import work_dir
 from jobs.models import Job
-from jobs.services import job_create, job_enqueue
+from jobs.services import job_create, job_enqueue, job_sweep_stale
 
 from .models import Comment, SourceVideo, Video
 from .options import VideoOptions
@@ -137,7 +137,7 @@ def video_add_from_upload(
             % {"limit": filesizeformat(settings.MAX_UPLOAD_BYTES)}, {"field": "file"}
         )
     imported = _parse_comments_upload(comments_file) if comments_file else None
-    with tempfile.TemporaryDirectory(prefix="shortory-upload-") as tmp:
+    with work_dir("upload") as tmp:
         if hasattr(upload, "temporary_file_path"):  # already streamed to disk by Django
             local = Path(upload.temporary_file_path())
         else:
@@ -182,7 +182,11 @@ def probe_video_file(path: Path) -> render.MediaInfo:
 
 
 def video_reprocess(*, video: Video) -> Job:
-    """Run the pipeline again (after a transient failure, or with new options)."""
+    """Run the pipeline again (after a transient failure, or with new options). A job whose
+    worker died is failed first (``job_sweep_stale``), so its video can be retried at once."""
+    if video.status in (Video.Status.PENDING, Video.Status.PROCESSING) and job_sweep_stale(
+            user=video.user):
+        video.refresh_from_db(fields=["status", "error"])
     if video.status in (Video.Status.PENDING, Video.Status.PROCESSING):
         raise ApplicationError(_("This video is already being processed."))
     return _start_processing(video=video)
@@ -306,7 +310,7 @@ def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, str], 
 
 def _download_source(*, source: SourceVideo, progress: Callable[[float, str], None]) -> Path:
     try:
-        with tempfile.TemporaryDirectory(prefix="shortory-dl-") as tmp:
+        with work_dir("dl") as tmp:
             path = youtube.download_video(
                 youtube_watch_url(_youtube_id(source)), Path(tmp),
                 max_height=1080, max_duration=settings.MAX_VIDEO_DURATION,
