@@ -22,6 +22,12 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.http import Http404
 
+from common.ws_auth import (
+    RIGHTS_RECHECK_SECONDS,
+    revocation_applies,
+    rights_still_hold,
+    sockets_group,
+)
 from emotion.moments import EmotionSample as Sample
 from emotion.samples import time_is_valid
 
@@ -94,6 +100,9 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
         self.tracker, self.face_track = self.new_trackers()
         self.worker = get_inference_worker()
         self.in_flight: set[asyncio.Task] = set()
+        self.rights_checked = time.monotonic()
+        self.group = sockets_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.send_json({
             "type": "hello", "session": self.session.pk, "capture_fps": fps,
@@ -119,6 +128,8 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
                 await self.flush(force=True)
 
     async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.session is None:
             return
         # Frames already accepted finish their analysis and are stored before we go.
@@ -126,6 +137,23 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
             await asyncio.gather(*self.in_flight, return_exceptions=True)
         if hasattr(self, "pending"):
             await self.flush(force=True)
+
+    async def rights_revoked(self, event: dict) -> None:
+        """The user's token was revoked, they signed out, or the account was deactivated."""
+        if self.session is not None and revocation_applies(self.scope, event):
+            await self.revoke()
+
+    async def revoke(self) -> None:
+        """Stop here: what was already answered is stored, nothing more is analysed."""
+        session, self.session = self.session, None
+        if self.in_flight:
+            await asyncio.gather(*self.in_flight, return_exceptions=True)
+        self.session = session
+        await self.flush(force=True)
+        self.session = None
+        with contextlib.suppress(Exception):
+            await self.send_error("revoked", "Your access has ended; sign in again.")
+        await self.close(code=4401)
 
     async def send_json(self, content: dict) -> None:
         await self.send(text_data=json.dumps(content))
@@ -174,6 +202,11 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
         await self.close(code=1000)
 
     async def receive_frame(self, data: bytes) -> None:
+        if time.monotonic() - self.rights_checked > RIGHTS_RECHECK_SECONDS:
+            self.rights_checked = time.monotonic()
+            if not await rights_still_hold(self.scope):
+                await self.revoke()
+                return
         if len(data) > settings.MAX_FRAME_BYTES:
             await self.send_error("too_large",
                                   f"A frame may be at most {settings.MAX_FRAME_BYTES} bytes.")

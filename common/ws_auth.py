@@ -1,4 +1,5 @@
-"""WebSocket authentication: the session cookie for browsers, a DRF token for mobile apps.
+"""WebSocket authentication: the session cookie for browsers, a DRF token for mobile apps;
+and taking an open socket away when its rights go (``close_user_sockets``).
 
 A cookie is only trusted when the handshake's Origin is this site (otherwise any page on the
 web could open a socket with the visitor's cookie: cross-site WebSocket hijacking). Apps send
@@ -8,6 +9,7 @@ no Origin.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -19,6 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http.request import validate_host
 
 Scope = dict[str, Any]
+logger = logging.getLogger(__name__)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -64,13 +67,77 @@ def user_for_token(key: str) -> AbstractBaseUser | AnonymousUser:
 
 
 class TokenOrSameOriginAuthMiddleware(BaseMiddleware):
-    """Runs inside Channels' AuthMiddlewareStack and decides which identity to trust."""
+    """Runs inside Channels' AuthMiddlewareStack and decides which identity to trust. The
+    credential used is kept in ``scope["credential"]`` so that revoking it can close the
+    socket: ``("token", key)`` or ``("session", session key)``."""
 
     async def __call__(self, scope, receive, send):
         scope = dict(scope)
         token = token_from_scope(scope)
         if token:
             scope["user"] = await user_for_token(token)
+            scope["credential"] = ("token", token)
         elif not origin_is_ours(scope):
             scope["user"] = AnonymousUser()
+        else:
+            session = scope.get("session")
+            scope["credential"] = ("session", getattr(session, "session_key", None) or "")
         return await super().__call__(scope, receive, send)
+
+
+# --- Rights that go while a socket is open ------------------------------------------------
+# Every authenticated socket joins its user's group; revoking a token, signing out,
+# deactivating or deleting the account sends `rights.revoked` there and the sockets close
+# (code 4401). Consumers also re-check every RIGHTS_RECHECK_SECONDS, for changes made where no
+# signal fires (a raw UPDATE, another database client).
+RIGHTS_RECHECK_SECONDS = 30.0
+
+
+def sockets_group(user_id: int) -> str:
+    return f"sockets.user.{user_id}"
+
+
+def close_user_sockets(user_id: int, *, credential: tuple[str, str] | None = None) -> None:
+    """Close the user's open sockets (only those opened with ``credential`` when given), once
+    the current transaction commits. Never fails the caller."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+    from django.db import transaction
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        event = {"type": "rights.revoked", "credential": list(credential) if credential else None}
+        try:
+            async_to_sync(layer.group_send)(sockets_group(user_id), event)
+        except Exception:  # the periodic re-check still closes them
+            logger.exception("could not reach the sockets of user %s", user_id)
+
+    transaction.on_commit(send)
+
+
+def revocation_applies(scope: Scope, event: dict) -> bool:
+    wanted = event.get("credential")
+    return wanted is None or list(scope.get("credential") or ()) == list(wanted)
+
+
+@database_sync_to_async
+def rights_still_hold(scope: Scope) -> bool:
+    """Whether the socket's user is still active and its credential still valid."""
+    from django.contrib.sessions.backends.base import SessionBase
+    from rest_framework.authtoken.models import Token
+
+    user = scope.get("user")
+    if user is None or not user.is_authenticated:
+        return False
+    kind, key = (scope.get("credential") or ("", ""))[:2]
+    if kind == "token":
+        return Token.objects.filter(key=key, user_id=user.pk, user__is_active=True).exists()
+    user_model = type(user)
+    if not user_model.objects.filter(pk=user.pk, is_active=True).exists():
+        return False
+    session = scope.get("session")
+    if kind == "session" and isinstance(session, SessionBase) and key:
+        return session.exists(key)
+    return True

@@ -20,6 +20,13 @@ from django.utils.translation.trans_real import (
     parse_accept_lang_header,
 )
 
+from common.ws_auth import (
+    RIGHTS_RECHECK_SECONDS,
+    revocation_applies,
+    rights_still_hold,
+    sockets_group,
+)
+
 from . import selectors
 from .models import Job
 from .services import user_group
@@ -67,6 +74,8 @@ class JobProgressConsumer(AsyncJsonWebsocketConsumer):
         self.language = scope_language(self.scope)
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.rights_group = sockets_group(user.pk)
+        await self.channel_layer.group_add(self.rights_group, self.channel_name)
         await self.accept()
         # A snapshot first, so a page that reconnects catches up on what it missed.
         jobs, self.seen = await database_sync_to_async(selectors.job_events_changed_since)(
@@ -84,10 +93,22 @@ class JobProgressConsumer(AsyncJsonWebsocketConsumer):
                 await self.relay_task
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(self.rights_group, self.channel_name)
+
+    async def rights_revoked(self, event: dict) -> None:
+        if revocation_applies(self.scope, event):
+            await self.close(code=4401)
 
     async def relay_from_database(self) -> None:
+        checked = 0.0
         while True:
             await asyncio.sleep(RELAY_INTERVAL)
+            checked += RELAY_INTERVAL
+            if checked >= RIGHTS_RECHECK_SECONDS:
+                checked = 0.0
+                if not await rights_still_hold(self.scope):
+                    await self.close(code=4401)
+                    return
             jobs, self.seen = await database_sync_to_async(
                 selectors.job_events_changed_since
             )(user=self.user, since=self.seen)
