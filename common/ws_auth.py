@@ -31,20 +31,58 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def origin_is_ours(scope: Scope) -> bool:
-    origin = _header(scope, b"origin")
-    if not origin:
-        return False
-    parsed = urlparse(origin)
-    if not parsed.netloc:
-        return False
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def normalise_origin(origin: str) -> str | None:
+    """``scheme://host[:port]`` in lower case, default port dropped; None if not an origin."""
+    parsed = urlparse(origin.strip())
+    if parsed.scheme not in _DEFAULT_PORTS or not parsed.hostname or parsed.path not in ("", "/"):
+        return None
+    try:
+        port = parsed.port
+    except ValueError:
+        return None
+    host = parsed.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    if port is not None and str(port) != _DEFAULT_PORTS[parsed.scheme]:
+        host = f"{host}:{port}"
+    return f"{parsed.scheme}://{host}"
+
+
+def _request_scheme(scope: Scope) -> str:
+    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy:
+        header, value = proxy
+        name = header.removeprefix("HTTP_").lower().replace("_", "-").encode()
+        if _header(scope, name) == value:
+            return "https"
+    return "https" if scope.get("scheme") in ("wss", "https") else "http"
+
+
+def site_origins(scope: Scope) -> set[str]:
+    """This site's own origins for a handshake: ``CSRF_TRUSTED_ORIGINS`` (wildcards ignored)
+    and the scheme, host and port the request itself came to, when the host is allowed."""
+    origins = {o for o in (normalise_origin(t) for t in settings.CSRF_TRUSTED_ORIGINS
+                           if "*" not in t) if o}
     host = _header(scope, b"host")
-    if host and parsed.netloc == host:
-        return True
     allowed = settings.ALLOWED_HOSTS or (
-        [".localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else []
-    )
-    return validate_host(parsed.hostname or "", allowed)
+        [".localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
+    if host:
+        own = normalise_origin(f"{_request_scheme(scope)}://{host}")
+        if own and validate_host(urlparse(own).hostname or "", allowed):
+            origins.add(own)
+    return origins
+
+
+def origin_is_ours(scope: Scope) -> bool:
+    """Whether the handshake's Origin is exactly one of this site's origins: scheme, host and
+    port compared whole, never against a wildcard (``ALLOWED_HOSTS='*'`` would otherwise let
+    any page open a visitor's socket with their cookie)."""
+    origin = _header(scope, b"origin")
+    normalised = normalise_origin(origin) if origin else None
+    return normalised is not None and normalised in site_origins(scope)
 
 
 def token_from_scope(scope: Scope) -> str | None:
