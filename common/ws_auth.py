@@ -179,3 +179,40 @@ def rights_still_hold(scope: Scope) -> bool:
     if kind == "session" and isinstance(session, SessionBase) and key:
         return session.exists(key)
     return True
+
+
+# --- How many sockets one user may hold ------------------------------------------------------
+class SocketQuota:
+    """What each user holds open in this process, per kind ("sessions", "jobs"): beyond
+    ``limit`` distinct things a new socket is refused, so one account cannot hold hundreds.
+    ``thing`` is what a socket is about (a session id; by default each socket is its own):
+    a second socket on a session already held is a replacement and needs no new place."""
+
+    def __init__(self) -> None:
+        self._open: dict[tuple[str, int], dict[object, int]] = {}
+
+    def claim(self, kind: str, user_id: int, limit: int, thing: object) -> bool:
+        held = self._open.setdefault((kind, user_id), {})
+        if thing not in held and len(held) >= limit:
+            if not held:
+                del self._open[(kind, user_id)]
+            return False
+        held[thing] = held.get(thing, 0) + 1
+        return True
+
+    def release(self, kind: str, user_id: int, thing: object) -> None:
+        held = self._open.get((kind, user_id), {})
+        left = held.get(thing, 0) - 1
+        if left > 0:
+            held[thing] = left
+        else:
+            held.pop(thing, None)
+        if not held:
+            self._open.pop((kind, user_id), None)
+
+    def held(self, kind: str, user_id: int) -> int:
+        return len(self._open.get((kind, user_id), {}))
+
+
+# Consumers run on the server's one event loop: no lock needed.
+socket_quota = SocketQuota()

@@ -24,6 +24,7 @@ from common.ws_auth import (
     RIGHTS_RECHECK_SECONDS,
     revocation_applies,
     rights_still_hold,
+    socket_quota,
     sockets_group,
 )
 
@@ -64,12 +65,18 @@ def needs_db_relay() -> bool:
 
 class JobProgressConsumer(AsyncJsonWebsocketConsumer):
     relay_task: asyncio.Task | None = None
+    quota_user: int | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
+        if not socket_quota.claim("jobs", user.pk, settings.MAX_JOB_SOCKETS_PER_USER,
+                                  self.channel_name):
+            await self.close(code=4429)
+            return
+        self.quota_user = user.pk
         self.user = user
         self.language = scope_language(self.scope)
         self.group = user_group(user.pk)
@@ -87,6 +94,9 @@ class JobProgressConsumer(AsyncJsonWebsocketConsumer):
             self.relay_task = asyncio.ensure_future(self.relay_from_database())
 
     async def disconnect(self, code: int) -> None:
+        if self.quota_user is not None:
+            socket_quota.release("jobs", self.quota_user, self.channel_name)
+            self.quota_user = None
         if self.relay_task is not None:
             self.relay_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

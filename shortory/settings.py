@@ -314,6 +314,12 @@ EMOTION_MODEL_MANIFEST = os.environ.get("SHORTORY_EMOTION_MANIFEST", "")
 INFERENCE_THREADS = env_int("SHORTORY_INFERENCE_THREADS", min(os.cpu_count() or 1, 4))
 INFERENCE_MAX_BATCH = env_int("SHORTORY_INFERENCE_MAX_BATCH", 16)
 MAX_FRAME_BYTES = env_int("SHORTORY_MAX_FRAME_BYTES", 300 * 1024)
+# Open sockets per account (per server process): watch sessions, and job-progress pages/tabs.
+MAX_SESSION_SOCKETS_PER_USER = env_int("SHORTORY_MAX_SESSION_SOCKETS_PER_USER", 3)
+MAX_JOB_SOCKETS_PER_USER = env_int("SHORTORY_MAX_JOB_SOCKETS_PER_USER", 20)
+# Frames one viewer may have waiting for inference (its 2-second burst): the rest of the
+# queue is everyone else's.
+INFERENCE_MAX_PENDING_PER_VIEWER = env_int("SHORTORY_INFERENCE_MAX_PENDING_PER_VIEWER", 8)
 SAMPLE_FLUSH_EVERY = 16  # samples written per batch (also flushed every 2 s and on close)
 
 LOGGING = {
