@@ -26,6 +26,37 @@ def rss_bytes(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
+class PeakRSS:
+    """The highest RSS of a process while the block runs (sampled every 20 ms)."""
+
+    def __init__(self, pid: int):
+        import threading
+
+        self.pid = pid
+        self.start = self.peak = rss_bytes(pid)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            try:
+                self.peak = max(self.peak, rss_bytes(self.pid))
+            except (OSError, RuntimeError):
+                return
+
+    def __enter__(self) -> PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def grown(self) -> int:
+        return self.peak - self.start
+
+
 class RunningServer:
     def __init__(self, workdir: Path, *, module: str = "shortory.server",
                  cwd: Path = ROOT, extra_env: dict[str, str] | None = None):
@@ -59,12 +90,25 @@ class RunningServer:
                     raise RuntimeError("server did not start:\n" + self.log_text()) from None
                 time.sleep(0.2)
 
+    def token_for(self, username: str) -> str:
+        """A user with an API token in the server's database."""
+        script = ("from accounts.models import User; from rest_framework.authtoken.models "
+                  f"import Token; u = User.objects.create_user({username!r}, password='pw-12345"
+                  "6789'); print('KEY' + Token.objects.create(user=u).key)")
+        out = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT,
+                             env=self.env, check=True, capture_output=True, text=True,
+                             timeout=120).stdout
+        return out.split("KEY", 1)[1].strip()
+
     def log_text(self) -> str:
         self.log.flush()
         return (self.workdir / f"server-{self.port}.log").read_text()
 
     def rss(self) -> int:
         return rss_bytes(self.proc.pid)
+
+    def peak_rss(self) -> PeakRSS:
+        return PeakRSS(self.proc.pid)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
