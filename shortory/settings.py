@@ -34,6 +34,13 @@ if not SECRET_KEY:
     # Development only: a fixed, obviously-insecure key so sessions survive restarts.
     SECRET_KEY = "django-insecure-shortory-development-key-do-not-use-in-production"
 
+# The placeholder from .env.example (and anything like it) is not a secret.
+if not DEBUG and (SECRET_KEY.startswith(("change-me", "django-insecure")) or len(SECRET_KEY) < 32):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the placeholder from .env.example or shorter than 32 characters. Set a "
+        "long random value (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -74,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "common.middleware.PermissionsPolicyMiddleware",
     # Last, as its docs ask: turns a locked-out sign-in into accounts.lockout's answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -246,8 +254,9 @@ if env_bool("BEHIND_PROXY", default=False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# The watch page needs the camera for its own origin only.
-PERMISSIONS_POLICY = "camera=(self), microphone=()"
+# The watch page needs the camera for its own origin only (sent by
+# common.middleware.PermissionsPolicyMiddleware on every response).
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
