@@ -30,7 +30,9 @@ class TokenView(APIView):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(
-            request,
+            # Django's request (DRF's wraps it): django-axes marks a lockout on it, and its
+            # middleware then answers with accounts.lockout.lockout_response.
+            request._request,
             username=data.validated_data["username"],
             password=data.validated_data["password"],
         )

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -51,3 +53,20 @@ def delete_account(request):
         messages.success(request, _("Your account and all your data were deleted."))
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+class RateLimitedPasswordResetView(auth_views.PasswordResetView):
+    """Password reset, at most PASSWORD_RESET_LIMIT requests an hour per address and e-mail
+    (it sends mail: a loop would flood a mailbox and our sender's reputation)."""
+
+    def form_valid(self, form):
+        from .lockout import password_reset_allowed
+
+        if not password_reset_allowed(self.request, form.cleaned_data["email"],
+                                      limit=settings.PASSWORD_RESET_LIMIT, window=3600):
+            form.add_error(None, _("Too many password reset requests. Try again in an hour."))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = "3600"
+            return response
+        return super().form_valid(form)

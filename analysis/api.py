@@ -1,5 +1,6 @@
 """REST API for watch sessions (mobile apps stream frames over the socket or upload samples)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -107,6 +108,13 @@ class SessionSamplesView(APIView):
                 parsed.append(validate_sample(raw, duration=duration))
             except ValueError as exc:
                 raise ApplicationError(f"Sample {index}: {exc}", {"index": index}) from exc
+        allowance = services.session_sample_allowance(session=session)
+        held = session.samples.count()
+        if held + len(parsed) > allowance:
+            raise ApplicationError(
+                _("This session already holds %(held)d of the %(allowance)d samples its video "
+                  "allows.") % {"held": held, "allowance": allowance},
+                {"held": held, "allowance": allowance})
         stored = services.session_add_samples(session_id=session.pk, samples=parsed)
         return Response({"stored": stored}, status=status.HTTP_201_CREATED)
 

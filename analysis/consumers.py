@@ -22,6 +22,13 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.http import Http404
 
+from common.ws_auth import (
+    RIGHTS_RECHECK_SECONDS,
+    revocation_applies,
+    rights_still_hold,
+    socket_quota,
+    sockets_group,
+)
 from emotion.moments import EmotionSample as Sample
 from emotion.samples import time_is_valid
 
@@ -63,8 +70,13 @@ def _load_session(user, pk: int) -> tuple[WatchSession, float | None] | None:
     return session, session.video.source.duration
 
 
+def session_group(session_id: int) -> str:
+    return f"watch.session.{session_id}"
+
+
 class WatchSessionConsumer(AsyncWebsocketConsumer):
     session: WatchSession | None = None
+    quota_user: int | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -76,6 +88,15 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
             await self.close(code=4404)
             return
         self.session, self.duration = loaded
+        if not socket_quota.claim("sessions", user.pk, settings.MAX_SESSION_SOCKETS_PER_USER,
+                                  self.session.pk):
+            self.session = None
+            await self.accept()
+            await self.send_error("too_many_sockets", "Too many watch sessions are open for "
+                                  "this account; close one first.")
+            await self.close(code=4429)
+            return
+        self.quota_user, self.quota_thing = user.pk, self.session.pk
         if self.session.status != WatchSession.Status.ACTIVE:
             await self.accept()
             await self.send_error("finished", "This session is already finished.")
@@ -94,6 +115,15 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
         self.tracker, self.face_track = self.new_trackers()
         self.worker = get_inference_worker()
         self.in_flight: set[asyncio.Task] = set()
+        self.rights_checked = time.monotonic()
+        self.group = sockets_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        # One live socket per session: a new one (a reconnect, another tab) replaces the
+        # older, so opening six does not buy six times the analysis.
+        self.session_group = session_group(self.session.pk)
+        await self.channel_layer.group_send(self.session_group, {
+            "type": "session.replaced", "by": self.channel_name})
+        await self.channel_layer.group_add(self.session_group, self.channel_name)
         await self.accept()
         await self.send_json({
             "type": "hello", "session": self.session.pk, "capture_fps": fps,
@@ -119,6 +149,13 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
                 await self.flush(force=True)
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "quota_user", None) is not None:
+            socket_quota.release("sessions", self.quota_user, self.quota_thing)
+            self.quota_user = None
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if hasattr(self, "session_group"):
+            await self.channel_layer.group_discard(self.session_group, self.channel_name)
         if self.session is None:
             return
         # Frames already accepted finish their analysis and are stored before we go.
@@ -126,6 +163,30 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
             await asyncio.gather(*self.in_flight, return_exceptions=True)
         if hasattr(self, "pending"):
             await self.flush(force=True)
+
+    async def rights_revoked(self, event: dict) -> None:
+        """The user's token was revoked, they signed out, or the account was deactivated."""
+        if self.session is not None and revocation_applies(self.scope, event):
+            await self.revoke()
+
+    async def session_replaced(self, event: dict) -> None:
+        if event.get("by") != self.channel_name and self.session is not None:
+            await self.stop("replaced", "This session was opened in another window.", 4409)
+
+    async def revoke(self) -> None:
+        await self.stop("revoked", "Your access has ended; sign in again.", 4401)
+
+    async def stop(self, code: str, message: str, close_code: int) -> None:
+        """Stop here: what was already answered is stored, nothing more is analysed."""
+        session, self.session = self.session, None
+        if self.in_flight:
+            await asyncio.gather(*self.in_flight, return_exceptions=True)
+        self.session = session
+        await self.flush(force=True)
+        self.session = None
+        with contextlib.suppress(Exception):
+            await self.send_error(code, message)
+        await self.close(code=close_code)
 
     async def send_json(self, content: dict) -> None:
         await self.send(text_data=json.dumps(content))
@@ -174,6 +235,11 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
         await self.close(code=1000)
 
     async def receive_frame(self, data: bytes) -> None:
+        if time.monotonic() - self.rights_checked > RIGHTS_RECHECK_SECONDS:
+            self.rights_checked = time.monotonic()
+            if not await rights_still_hold(self.scope):
+                await self.revoke()
+                return
         if len(data) > settings.MAX_FRAME_BYTES:
             await self.send_error("too_large",
                                   f"A frame may be at most {settings.MAX_FRAME_BYTES} bytes.")

@@ -50,8 +50,11 @@ def _resolve(future: asyncio.Future, value: Any = None, error: BaseException | N
 class InferenceWorker:
     def __init__(self, recognizer_factory: Callable[[], Any], *, threads: int = 1,
                  max_batch: int = 16, max_queue: int | None = None, max_wait: float = 0.004,
-                 max_age: float = 0.5):
+                 max_age: float = 0.5, max_pending_per_viewer: int = 8):
         self._factory = recognizer_factory
+        self.max_pending_per_viewer = max_pending_per_viewer
+        self._pending: dict[int, int] = {}
+        self._pending_lock = threading.Lock()
         self._recognizer = None
         self._recognizer_lock = threading.Lock()
         # A short queue: beyond a few batches per thread, waiting only adds latency.
@@ -75,14 +78,33 @@ class InferenceWorker:
             return self._recognizer
 
     async def submit(self, jpeg: bytes, track: Any = None):
-        """Decode and analyse one frame; returns a FrameAnalysis or raises FrameDecodeError."""
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
+        """Decode and analyse one frame; returns a FrameAnalysis or raises FrameDecodeError.
+
+        Fair share: one viewer (one ``track``) may have at most ``max_pending_per_viewer``
+        frames waiting; beyond that *its* frame is refused, not everyone else's.
+        """
+        viewer = id(track) if track is not None else None
+        with self._pending_lock:
+            if viewer is not None and self._pending.get(viewer, 0) >= self.max_pending_per_viewer:
+                raise Overloaded()
+            if viewer is not None:
+                self._pending[viewer] = self._pending.get(viewer, 0) + 1
         try:
-            self._queue.put_nowait(_Request(jpeg, track, future, loop, time.monotonic()))
-        except queue.Full:
-            raise Overloaded() from None
-        return await future
+            loop = asyncio.get_running_loop()
+            future = loop.create_future()
+            try:
+                self._queue.put_nowait(_Request(jpeg, track, future, loop, time.monotonic()))
+            except queue.Full:
+                raise Overloaded() from None
+            return await future
+        finally:
+            if viewer is not None:
+                with self._pending_lock:
+                    left = self._pending.get(viewer, 1) - 1
+                    if left > 0:
+                        self._pending[viewer] = left
+                    else:
+                        self._pending.pop(viewer, None)
 
     def _take_batch(self) -> list[_Request]:
         batch = [self._queue.get()]
@@ -147,8 +169,10 @@ def get_inference_worker() -> InferenceWorker:
     with _worker_lock:
         if _worker is None:
             factory = import_string(settings.EMOTION_RECOGNIZER)
-            _worker = InferenceWorker(factory, threads=settings.INFERENCE_THREADS,
-                                      max_batch=settings.INFERENCE_MAX_BATCH)
+            _worker = InferenceWorker(
+                factory, threads=settings.INFERENCE_THREADS,
+                max_batch=settings.INFERENCE_MAX_BATCH,
+                max_pending_per_viewer=settings.INFERENCE_MAX_PENDING_PER_VIEWER)
         return _worker
 
 

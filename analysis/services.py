@@ -44,6 +44,15 @@ def session_start(*, user: User, video: Video, remember_consent: bool = False) -
     return WatchSession.objects.create(user=user, video=video, capture_fps=settings.CAPTURE_FPS)
 
 
+def session_sample_allowance(*, session: WatchSession) -> int:
+    """How many samples a session may hold: its video watched three times over at the
+    session's capture rate (rewinds and rewatching), and never fewer than ten minutes' worth.
+    Uploads beyond it are refused; nothing a real viewer sends comes near it."""
+    duration = session.video.source.duration or 0.0
+    fps = session.capture_fps or settings.CAPTURE_FPS
+    return int(max(600.0, duration) * fps * 3)
+
+
 def session_add_samples(*, session_id: int, samples: Iterable[Sample], dropped: int = 0) -> int:
     """Store a batch of derived samples (never frames). Returns how many were written."""
     rows = [

@@ -202,7 +202,8 @@ def _parse_csv_text(text: str) -> list[HarvestedComment]:
     first_line = sample.splitlines()[0] if sample.splitlines() else ""
     # The header decides the delimiter: the candidate that splits it into the most columns.
     delimiter = max(",;\t", key=lambda d: len(next(csv.reader([first_line], delimiter=d), [])))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: an unclosed quote is an error, not one field that swallows the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error):

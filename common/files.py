@@ -6,10 +6,18 @@ the transaction commits, so a failed delete never leaves rows pointing at missin
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 from typing import Any
 
 from django.utils.deconstruct import deconstructible
+
+logger = logging.getLogger(__name__)
 
 
 @deconstructible
@@ -34,3 +42,38 @@ class RandomName:
 
     def __hash__(self) -> int:
         return hash((self.folder, self.suffix))
+
+
+# Working folders of the pipelines carry their process id, so that a worker killed mid-render
+# (whose `with` never finished) leaves a folder the sweep can recognise as orphaned.
+_WORK_DIR = re.compile(r"^shortory-[a-z]+-(\d+)-")
+
+
+def work_dir(kind: str) -> tempfile.TemporaryDirectory[str]:
+    """A temporary working folder for ``kind`` ("render", "upload", "dl"), removed on exit."""
+    return tempfile.TemporaryDirectory(prefix=f"shortory-{kind}-{os.getpid()}-")
+
+
+def remove_orphaned_temp_dirs(root: str | None = None) -> list[str]:
+    """Remove the working folders of processes that no longer exist; returns their names."""
+    base = Path(root or tempfile.gettempdir())
+    removed = []
+    for entry in base.iterdir():
+        match = _WORK_DIR.match(entry.name)
+        if not match or not entry.is_dir() or _alive(int(match[1])):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry.name)
+    if removed:
+        logger.warning("removed %d working folders left by dead workers", len(removed))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

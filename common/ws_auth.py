@@ -1,4 +1,5 @@
-"""WebSocket authentication: the session cookie for browsers, a DRF token for mobile apps.
+"""WebSocket authentication: the session cookie for browsers, a DRF token for mobile apps;
+and taking an open socket away when its rights go (``close_user_sockets``).
 
 A cookie is only trusted when the handshake's Origin is this site (otherwise any page on the
 web could open a socket with the visitor's cookie: cross-site WebSocket hijacking). Apps send
@@ -8,6 +9,7 @@ no Origin.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -19,6 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http.request import validate_host
 
 Scope = dict[str, Any]
+logger = logging.getLogger(__name__)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -28,20 +31,58 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def origin_is_ours(scope: Scope) -> bool:
-    origin = _header(scope, b"origin")
-    if not origin:
-        return False
-    parsed = urlparse(origin)
-    if not parsed.netloc:
-        return False
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def normalise_origin(origin: str) -> str | None:
+    """``scheme://host[:port]`` in lower case, default port dropped; None if not an origin."""
+    parsed = urlparse(origin.strip())
+    if parsed.scheme not in _DEFAULT_PORTS or not parsed.hostname or parsed.path not in ("", "/"):
+        return None
+    try:
+        port = parsed.port
+    except ValueError:
+        return None
+    host = parsed.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    if port is not None and str(port) != _DEFAULT_PORTS[parsed.scheme]:
+        host = f"{host}:{port}"
+    return f"{parsed.scheme}://{host}"
+
+
+def _request_scheme(scope: Scope) -> str:
+    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy:
+        header, value = proxy
+        name = header.removeprefix("HTTP_").lower().replace("_", "-").encode()
+        if _header(scope, name) == value:
+            return "https"
+    return "https" if scope.get("scheme") in ("wss", "https") else "http"
+
+
+def site_origins(scope: Scope) -> set[str]:
+    """This site's own origins for a handshake: ``CSRF_TRUSTED_ORIGINS`` (wildcards ignored)
+    and the scheme, host and port the request itself came to, when the host is allowed."""
+    origins = {o for o in (normalise_origin(t) for t in settings.CSRF_TRUSTED_ORIGINS
+                           if "*" not in t) if o}
     host = _header(scope, b"host")
-    if host and parsed.netloc == host:
-        return True
     allowed = settings.ALLOWED_HOSTS or (
-        [".localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else []
-    )
-    return validate_host(parsed.hostname or "", allowed)
+        [".localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
+    if host:
+        own = normalise_origin(f"{_request_scheme(scope)}://{host}")
+        if own and validate_host(urlparse(own).hostname or "", allowed):
+            origins.add(own)
+    return origins
+
+
+def origin_is_ours(scope: Scope) -> bool:
+    """Whether the handshake's Origin is exactly one of this site's origins: scheme, host and
+    port compared whole, never against a wildcard (``ALLOWED_HOSTS='*'`` would otherwise let
+    any page open a visitor's socket with their cookie)."""
+    origin = _header(scope, b"origin")
+    normalised = normalise_origin(origin) if origin else None
+    return normalised is not None and normalised in site_origins(scope)
 
 
 def token_from_scope(scope: Scope) -> str | None:
@@ -64,13 +105,114 @@ def user_for_token(key: str) -> AbstractBaseUser | AnonymousUser:
 
 
 class TokenOrSameOriginAuthMiddleware(BaseMiddleware):
-    """Runs inside Channels' AuthMiddlewareStack and decides which identity to trust."""
+    """Runs inside Channels' AuthMiddlewareStack and decides which identity to trust. The
+    credential used is kept in ``scope["credential"]`` so that revoking it can close the
+    socket: ``("token", key)`` or ``("session", session key)``."""
 
     async def __call__(self, scope, receive, send):
         scope = dict(scope)
         token = token_from_scope(scope)
         if token:
             scope["user"] = await user_for_token(token)
+            scope["credential"] = ("token", token)
         elif not origin_is_ours(scope):
             scope["user"] = AnonymousUser()
+        else:
+            session = scope.get("session")
+            scope["credential"] = ("session", getattr(session, "session_key", None) or "")
         return await super().__call__(scope, receive, send)
+
+
+# --- Rights that go while a socket is open ------------------------------------------------
+# Every authenticated socket joins its user's group; revoking a token, signing out,
+# deactivating or deleting the account sends `rights.revoked` there and the sockets close
+# (code 4401). Consumers also re-check every RIGHTS_RECHECK_SECONDS, for changes made where no
+# signal fires (a raw UPDATE, another database client).
+RIGHTS_RECHECK_SECONDS = 30.0
+
+
+def sockets_group(user_id: int) -> str:
+    return f"sockets.user.{user_id}"
+
+
+def close_user_sockets(user_id: int, *, credential: tuple[str, str] | None = None) -> None:
+    """Close the user's open sockets (only those opened with ``credential`` when given), once
+    the current transaction commits. Never fails the caller."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+    from django.db import transaction
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        event = {"type": "rights.revoked", "credential": list(credential) if credential else None}
+        try:
+            async_to_sync(layer.group_send)(sockets_group(user_id), event)
+        except Exception:  # the periodic re-check still closes them
+            logger.exception("could not reach the sockets of user %s", user_id)
+
+    transaction.on_commit(send)
+
+
+def revocation_applies(scope: Scope, event: dict) -> bool:
+    wanted = event.get("credential")
+    return wanted is None or list(scope.get("credential") or ()) == list(wanted)
+
+
+@database_sync_to_async
+def rights_still_hold(scope: Scope) -> bool:
+    """Whether the socket's user is still active and its credential still valid."""
+    from django.contrib.sessions.backends.base import SessionBase
+    from rest_framework.authtoken.models import Token
+
+    user = scope.get("user")
+    if user is None or not user.is_authenticated:
+        return False
+    kind, key = (scope.get("credential") or ("", ""))[:2]
+    if kind == "token":
+        return Token.objects.filter(key=key, user_id=user.pk, user__is_active=True).exists()
+    user_model = type(user)
+    if not user_model.objects.filter(pk=user.pk, is_active=True).exists():
+        return False
+    session = scope.get("session")
+    if kind == "session" and isinstance(session, SessionBase) and key:
+        return session.exists(key)
+    return True
+
+
+# --- How many sockets one user may hold ------------------------------------------------------
+class SocketQuota:
+    """What each user holds open in this process, per kind ("sessions", "jobs"): beyond
+    ``limit`` distinct things a new socket is refused, so one account cannot hold hundreds.
+    ``thing`` is what a socket is about (a session id; by default each socket is its own):
+    a second socket on a session already held is a replacement and needs no new place."""
+
+    def __init__(self) -> None:
+        self._open: dict[tuple[str, int], dict[object, int]] = {}
+
+    def claim(self, kind: str, user_id: int, limit: int, thing: object) -> bool:
+        held = self._open.setdefault((kind, user_id), {})
+        if thing not in held and len(held) >= limit:
+            if not held:
+                del self._open[(kind, user_id)]
+            return False
+        held[thing] = held.get(thing, 0) + 1
+        return True
+
+    def release(self, kind: str, user_id: int, thing: object) -> None:
+        held = self._open.get((kind, user_id), {})
+        left = held.get(thing, 0) - 1
+        if left > 0:
+            held[thing] = left
+        else:
+            held.pop(thing, None)
+        if not held:
+            self._open.pop((kind, user_id), None)
+
+    def held(self, kind: str, user_id: int) -> int:
+        return len(self._open.get((kind, user_id), {}))
+
+
+# Consumers run on the server's one event loop: no lock needed.
+socket_quota = SocketQuota()

@@ -20,6 +20,14 @@ from django.utils.translation.trans_real import (
     parse_accept_lang_header,
 )
 
+from common.ws_auth import (
+    RIGHTS_RECHECK_SECONDS,
+    revocation_applies,
+    rights_still_hold,
+    socket_quota,
+    sockets_group,
+)
+
 from . import selectors
 from .models import Job
 from .services import user_group
@@ -57,16 +65,24 @@ def needs_db_relay() -> bool:
 
 class JobProgressConsumer(AsyncJsonWebsocketConsumer):
     relay_task: asyncio.Task | None = None
+    quota_user: int | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
+        if not socket_quota.claim("jobs", user.pk, settings.MAX_JOB_SOCKETS_PER_USER,
+                                  self.channel_name):
+            await self.close(code=4429)
+            return
+        self.quota_user = user.pk
         self.user = user
         self.language = scope_language(self.scope)
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.rights_group = sockets_group(user.pk)
+        await self.channel_layer.group_add(self.rights_group, self.channel_name)
         await self.accept()
         # A snapshot first, so a page that reconnects catches up on what it missed.
         jobs, self.seen = await database_sync_to_async(selectors.job_events_changed_since)(
@@ -78,16 +94,31 @@ class JobProgressConsumer(AsyncJsonWebsocketConsumer):
             self.relay_task = asyncio.ensure_future(self.relay_from_database())
 
     async def disconnect(self, code: int) -> None:
+        if self.quota_user is not None:
+            socket_quota.release("jobs", self.quota_user, self.channel_name)
+            self.quota_user = None
         if self.relay_task is not None:
             self.relay_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.relay_task
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(self.rights_group, self.channel_name)
+
+    async def rights_revoked(self, event: dict) -> None:
+        if revocation_applies(self.scope, event):
+            await self.close(code=4401)
 
     async def relay_from_database(self) -> None:
+        checked = 0.0
         while True:
             await asyncio.sleep(RELAY_INTERVAL)
+            checked += RELAY_INTERVAL
+            if checked >= RIGHTS_RECHECK_SECONDS:
+                checked = 0.0
+                if not await rights_still_hold(self.scope):
+                    await self.close(code=4401)
+                    return
             jobs, self.seen = await database_sync_to_async(
                 selectors.job_events_changed_since
             )(user=self.user, since=self.seen)

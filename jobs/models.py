@@ -42,6 +42,9 @@ class Job(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Written every few seconds by the worker running the job (jobs.services.Heartbeat): a
+    # running job whose heartbeat stops is a dead worker's, failed by the sweep.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -55,6 +58,19 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_stale(self) -> bool:
+        """Running, but its worker has stopped beating (killed, crashed, machine gone)."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        if self.status != self.Status.RUNNING:
+            return False
+        beat = self.heartbeat_at or self.started_at or self.updated_at
+        limit = timedelta(seconds=settings.JOB_STALE_AFTER)
+        return beat is None or timezone.now() - beat > limit
 
     def as_event(self) -> dict:
         """The JSON shape pushed over `ws/jobs/` and returned by the API."""

@@ -8,20 +8,24 @@ fall back to polling the API when the socket is down, so the row is the source o
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from common.errors import ApplicationError
 
 from .models import Job
+from .signals import job_abandoned
 
 logger = logging.getLogger(__name__)
 
@@ -71,11 +75,13 @@ def _save(job: Job, fields: list[str]) -> None:
 def job_start(*, job: Job, message: str = "") -> None:
     job.status = Job.Status.RUNNING
     job.started_at = job.started_at or timezone.now()
+    job.heartbeat_at = timezone.now()
     job.attempts += 1
     job.progress = 0
     job.error = ""
     job.message = message or _("Started")
-    _save(job, ["status", "started_at", "attempts", "progress", "error", "message"])
+    _save(job, ["status", "started_at", "heartbeat_at", "attempts", "progress", "error",
+                "message"])
 
 
 class ProgressReporter:
@@ -149,19 +155,86 @@ def job_run(*, job_id: int, work: Callable[[Job, ProgressReporter], str | None])
         return _run_started(job, work)
 
 
+class Heartbeat:
+    """Writes ``heartbeat_at`` every JOB_HEARTBEAT_SECONDS from a thread while a job runs, so
+    that a job whose worker was killed mid-render is recognised within seconds (``is_stale``)
+    rather than when django-q2 redelivers the task (``retry``, over half an hour later)."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{job_id}",
+                                        daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(settings.JOB_HEARTBEAT_SECONDS):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(
+                        heartbeat_at=timezone.now())
+                except Exception:  # a missed beat is retried; the work must go on
+                    logger.warning("heartbeat of job %s failed", self.job_id, exc_info=True)
+                    close_old_connections()
+        finally:
+            connection.close()
+
+
 def _run_started(job: Job, work: Callable[[Job, ProgressReporter], str | None]) -> Job:
     job_start(job=job)
     try:
-        message = work(job, ProgressReporter(job))
+        with Heartbeat(job.pk):
+            message = work(job, ProgressReporter(job))
     except ApplicationError as exc:
         job_fail(job=job, error=exc.message)
     except Exception as exc:
         logger.exception("job %s (%s) crashed", job.pk, job.kind)
         job_fail(job=job, error=_("Something went wrong on our side (%(name)s). Please try again.")
                  % {"name": type(exc).__name__})
+    except BaseException:
+        # django-q2's TimeoutException is a SystemExit, and a worker being stopped raises
+        # KeyboardInterrupt: record why, then let it go on doing its job.
+        logger.warning("job %s (%s) was stopped", job.pk, job.kind)
+        job_fail(job=job, error=_("This took too long or the server was stopping, so it was "
+                                  "stopped. Please try again."))
+        raise
     else:
         job_done(job=job, message=message or "")
     return job
+
+
+ABANDONED = gettext_lazy("The worker doing this stopped unexpectedly (it was restarted or crashed). "
+              "Please try again.")
+
+
+def job_sweep_stale(*, user: User | None = None) -> list[Job]:
+    """Fail every running job whose worker stopped beating (``Job.is_stale``), and tell the
+    apps that own its work (``job_abandoned``). Run every minute by the scheduled task, and
+    before a retry, so Retry works on a dead worker's job."""
+    running = Job.objects.filter(status=Job.Status.RUNNING)
+    if user is not None:
+        running = running.filter(user=user)
+    failed = []
+    for job in running:
+        if not job.is_stale:
+            continue
+        # Only if nobody beat since we looked (a slow worker coming back wins).
+        if not Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING,
+                                  heartbeat_at=job.heartbeat_at).exists():
+            continue
+        logger.warning("job %s (%s) lost its worker; failing it", job.pk, job.kind)
+        with translation.override(job.language or None):
+            job_fail(job=job, error=str(ABANDONED))
+            job_abandoned.send(sender=Job, job=job)
+        failed.append(job)
+    return failed
 
 
 def demo_job_start(*, user: User, steps: int = 10, delay: float = 0.4) -> Job:

@@ -10,3 +10,12 @@ def demo_count(*, job_id: int, steps: int = 10, delay: float = 0.4) -> None:
             job=job, progress=progress, steps=steps, delay=delay
         ),
     )
+
+
+def sweep_stale_jobs() -> int:
+    """Scheduled every minute (see jobs.apps): fail dead workers' jobs, remove their temp
+    folders."""
+    from common.files import remove_orphaned_temp_dirs
+
+    remove_orphaned_temp_dirs()
+    return len(services.job_sweep_stale())

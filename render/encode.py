@@ -9,7 +9,7 @@ from .aspects import Aspect
 from .h264 import AvcConfig
 from .header import Header
 from .plan import Plan, Scan
-from .process import base_args, run, secs
+from .process import base_args, input_args, run, secs
 
 # x264 settings. "superfast" with macroblock-tree rate control turned back on (lookahead 10)
 # costs about a third of ffmpeg's default ("medium") CPU time on 1080p; bench/clips.py checks
@@ -37,7 +37,7 @@ def audio_args(header: Header) -> list[str]:
 
 def audio_cmd(exe: str, source: Path, header: Header, plan: Plan, out: Path) -> list[str]:
     """AAC for exactly the clip's time range (decoded and trimmed to the sample)."""
-    return [*base_args(exe), "-ss", secs(plan.seconds(plan.first)), "-i", str(source),
+    return [*base_args(exe), "-ss", secs(plan.seconds(plan.first)), *input_args(source),
             "-t", f"{plan.duration:.6f}", "-map", "0:a:0", *audio_args(header),
             "-map_metadata", "-1", "-f", "mp4", str(out)]
 
@@ -50,7 +50,7 @@ def segment_cmd(exe: str, source: Path, plan: Plan, first: int, frames: int, del
     DTS shifted by the source's reorder ``delay`` (ticks) so that DTS is monotonic at joins."""
     level = config.level
     params = f"{X264_PARAMS}:sps-id={ps_id}"
-    cmd = [*base_args(exe), "-ss", secs(plan.seconds(first)), "-i", str(source),
+    cmd = [*base_args(exe), "-ss", secs(plan.seconds(first)), *input_args(source),
            "-map", "0:V:0", "-frames:v", str(frames), "-vf", "setpts=PTS-STARTPTS",
            "-fps_mode", "passthrough",
            "-enc_time_base:v", f"{scan.time_base.numerator}:{scan.time_base.denominator}",
@@ -74,7 +74,7 @@ def full_encode(exe: str, source: Path, header: Header, plan: Plan, aspect: Aspe
     if aspect.keeps_source_frame and video and video.width and video.height and (
             video.width % 2 or video.height % 2):
         filters.append("scale=trunc(iw/2)*2:trunc(ih/2)*2")
-    cmd = [*base_args(exe), "-ss", secs(plan.seconds(plan.first)), "-i", str(source),
+    cmd = [*base_args(exe), "-ss", secs(plan.seconds(plan.first)), *input_args(source),
            "-t", f"{plan.duration:.6f}", "-map", "0:V:0", "-frames:v", str(plan.frames)]
     if filters:
         cmd += ["-vf", ",".join(filters)]
@@ -110,6 +110,6 @@ def thumbnail_cmd(exe: str, source: Path, scan: Scan, plan: Plan, at: float | No
             at = plan.seconds(plan.first) + plan.duration / 2
     else:
         at = min(max(at, plan.seconds(plan.first)), plan.seconds(plan.end) - 1e-3)
-    return [*base_args(exe), *seek, secs(at), "-i", str(source), "-map", "0:V:0",
+    return [*base_args(exe), *seek, secs(at), *input_args(source), "-map", "0:V:0",
             "-frames:v", "1", "-vf", filters, "-q:v", "3", "-f", "image2", "-update", "1",
             str(out)]

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .process import base_args, run
+from .process import base_args, input_args, run
 
 
 @dataclass
@@ -56,7 +56,7 @@ _ROTATION_RE = re.compile(r"rotation of (-?\d+(?:\.\d+)?) degrees")
 
 def read_header(path: Path, ffmpeg: str) -> tuple[Header | None, str]:
     """What ``ffmpeg -i path`` says about the file: the parsed header and the raw text."""
-    proc = run([*base_args(ffmpeg, "info"), "-i", str(path)], what="probe", check=False)
+    proc = run([*base_args(ffmpeg, "info"), *input_args(path)], what="probe", check=False)
     text = proc.stderr.decode("utf-8", "replace")
     return parse_header(text), text
 

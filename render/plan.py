@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import MediaError
 from .h264 import has_idr_slice, leading_avcc
 from .header import Header
-from .process import base_args, run, secs
+from .process import base_args, input_args, run, secs
 
 # A boundary this close to a frame's timestamp counts as on it (timestamps are rounded to
 # microseconds or to the container's time base on the way in and out of ffmpeg).
@@ -57,7 +57,7 @@ def scan_window(ffmpeg: str, source: Path, start: float, stop: float, tmp: Path)
     [start, stop), which keyframes are IDR pictures, and the stream's avcC record."""
     keys_path, extra_path = tmp / "keys.bin", tmp / "extradata.bin"
     cmd = [*base_args(ffmpeg), "-copyts", "-ss", secs(start), "-t", secs(stop - start + 0.001),
-           "-i", str(source),
+           *input_args(source),
            "-map", "0:V:0", "-c", "copy", "-f", "framecrc", "pipe:1",
            "-map", "0:V:0", "-c", "copy", "-bsf:v", "noise=drop=not(key)", "-f", "data",
            str(keys_path),
@@ -113,6 +113,6 @@ def plan_clip(scan: Scan, header: Header, start: float, end: float) -> Plan:
 
 def packet_count(exe: str, path: Path) -> int:
     """How many packets the file's first video stream has (read, not decoded)."""
-    proc = run([*base_args(exe), "-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "framecrc",
+    proc = run([*base_args(exe), *input_args(path), "-map", "0:v:0", "-c", "copy", "-f", "framecrc",
                 "pipe:1"], what="count packets")
     return sum(1 for line in proc.stdout.splitlines() if line and not line.startswith(b"#"))

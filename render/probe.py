@@ -14,12 +14,14 @@ from pathlib import Path
 
 from .errors import MediaError
 from .header import Header, read_header
-from .process import base_args, run
+from .process import VIDEO_DEMUXERS, base_args, input_args, run
 from .tools import find_ffmpeg
 
 logger = logging.getLogger(__name__)
 
 _IMAGE_FORMATS = re.compile(r"(^|,)(image2|image2pipe|[a-z0-9]+_pipe)(,|$)")
+# Still images are not on the demuxer allow-list, so ffmpeg never names them: their magic.
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF", b"II*\x00", b"MM\x00*")
 _MP4_BOXES = (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip", b"pnot")
 _TIME_RE = re.compile(r"time=(\d+):(\d\d):(\d\d(?:\.\d+)?)")
 # With "-loglevel level+...", ffmpeg tags each line "[context @ 0x...] [error] message".
@@ -67,9 +69,14 @@ def probe_media(
         if "moov atom not found" in text and _looks_like_mp4(source):
             # An MP4 whose index is missing: typically an interrupted upload or download.
             raise MediaError("The video file is damaged or incomplete.")
+        if _looks_like_image(source):
+            raise MediaError("This file is a still image, not a video.")
         raise MediaError("This file is not a video (its format was not recognised).")
     if _IMAGE_FORMATS.search(header.format_name):
         raise MediaError("This file is a still image, not a video.")
+    if not set(header.format_name.split(",")) & set(VIDEO_DEMUXERS):
+        raise MediaError("This file's format is not accepted (use MP4, MOV, MKV, WebM, AVI or "
+                         "MPEG-TS).")
     video, audio = header.video, header.audio
     if video is None and require_video:
         raise MediaError("This file is not a video (it has no video stream).")
@@ -98,6 +105,14 @@ def probe_media(
     )
 
 
+def _looks_like_image(path: Path) -> bool:
+    with path.open("rb") as handle:
+        head = handle.read(12)
+    if head.startswith(b"RIFF"):
+        return head[8:12] == b"WEBP"
+    return head.startswith(_IMAGE_MAGIC)
+
+
 def _looks_like_mp4(path: Path) -> bool:
     """Whether the file starts like an ISO media file (so a failure to read it means damage,
     not a file of another kind that merely has an .mp4 name)."""
@@ -115,7 +130,7 @@ def _scan_whole_file(source: Path, ffmpeg: str, header: Header) -> float | None:
     frames are tolerated: plenty of playable camera and screen-capture files have them.
     """
     maps = (["-map", "0:V:0"] if header.video else []) + (["-map", "0:a:0"] if header.audio else [])
-    cmd = [*base_args(ffmpeg, "repeat+level+error"), "-stats", "-i", str(source),
+    cmd = [*base_args(ffmpeg, "repeat+level+error"), "-stats", *input_args(source),
            *maps, "-c", "copy", "-f", "null", "-"]
     if header.video:
         cmd += ["-map", "0:V:0", "-frames:v", "3", "-f", "framecrc", "pipe:1"]

@@ -3,11 +3,14 @@ together when one fails, so a failed render never leaves an ffmpeg behind."""
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import math
+import signal
 import subprocess
+import sys
 import time
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from .errors import MediaError
 
@@ -29,10 +32,36 @@ def base_args(ffmpeg: str, level: str = "error") -> list[str]:
     return [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", level]
 
 
+# Demuxers a file may be opened with: real video containers, nothing else. Manifests and
+# playlists (DASH, HLS, concat lists, image sequences) name other files or URLs, so an upload
+# that is one could make ffmpeg read the server's own files into a clip. ffmpeg's names:
+# "mov" is mov/mp4/m4a/3gp, "matroska" is Matroska/WebM.
+VIDEO_DEMUXERS = ("mov", "matroska", "avi", "mpegts")
+
+
+def input_args(path: object, *, demuxers: tuple[str, ...] = VIDEO_DEMUXERS) -> list[str]:
+    """``-i path`` for a file that may come from a user: only the ``file`` protocol and only
+    the given demuxers (``VIDEO_DEMUXERS``); nested inputs inherit both lists."""
+    return ["-protocol_whitelist", "file", "-format_whitelist", ",".join(demuxers),
+            "-i", str(path)]
+
+
 def secs(value: float) -> str:
     """A time for ffmpeg, rounded *down* to the microsecond so that seeking to a frame's
     exact timestamp never lands just after it (which would drop that frame)."""
     return f"{math.floor(max(value, 0.0) * 1_000_000) / 1_000_000:.6f}"
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): be killed when the process that started us dies, so
+    a worker killed mid-render (SIGKILL, OOM) never leaves its ffmpeg running."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+# The parent-death signal follows the *thread* that started the child; every ffmpeg here is
+# started by the thread that then waits for it (a worker's task, a request's sync thread).
+_CHILD: dict[str, Any] = {"preexec_fn": _die_with_parent} if sys.platform == "linux" else {}
 
 
 def run(cmd: list[str], *, what: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
@@ -41,7 +70,8 @@ def run(cmd: list[str], *, what: str, check: bool = True) -> subprocess.Complete
     logger.debug("ffmpeg (%s): %s", what, " ".join(cmd))
     began = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=FFMPEG_TIMEOUT, check=False)
+        proc = subprocess.run(cmd, capture_output=True, timeout=FFMPEG_TIMEOUT, check=False,
+                              **_CHILD)
     except subprocess.TimeoutExpired as exc:
         raise MediaError(_TOO_LONG) from exc
     except OSError as exc:
@@ -63,7 +93,8 @@ def spawn(cmd: list[str], *, what: str, started: list[Job]) -> Job:
     whatever is still running when the render fails."""
     logger.debug("ffmpeg (%s): %s", what, " ".join(cmd))
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                **_CHILD)
     except OSError as exc:
         raise MediaError(_NO_START) from exc
     started.append((what, proc))

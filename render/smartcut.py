@@ -15,7 +15,7 @@ from .h264 import AvcConfig, avcc_trailer, leading_avcc, parse_avcc, pps_ids, sp
 from .header import Header
 from .mp4 import replace_avcc
 from .plan import Packet, Plan, Scan, packet_count
-from .process import Job, base_args, run, spawn, wait_all
+from .process import Job, base_args, input_args, run, spawn, wait_all
 
 _SMART_PIX_FMTS = {"yuv420p", "yuvj420p"}
 # Ids the re-encoded segments may give their SPS and PPS (x264 "sps-id" sets both).
@@ -146,7 +146,7 @@ def _copy_cmd(exe: str, source: Path, scan: Scan, plan: Plan, k_first: Packet, k
     window = plan.seconds(k_last.pts) - seek + 1.0
     keep = f"noise=drop=lt(pts\\,{k_first.pts})+gte(pts\\,{k_last.pts})"
     return [*base_args(exe), "-copyts", "-ss", f"{seek:.6f}", "-t", f"{window:.6f}",
-            "-i", str(source), "-map", "0:V:0", "-c", "copy", "-bsf:v", keep,
+            *input_args(source), "-map", "0:V:0", "-c", "copy", "-bsf:v", keep,
             "-video_track_timescale", str(scan.time_base.denominator),
             "-map_metadata", "-1", "-f", "mp4", str(out)]
 
@@ -169,7 +169,7 @@ def _merged_config(exe: str, config: AvcConfig, record: bytes,
 
 
 def _read_segment_avcc(path: Path, ffmpeg: str) -> AvcConfig:
-    proc = run([*base_args(ffmpeg), "-i", str(path), "-map", "0:v:0", "-c", "copy", "-bsf:v",
+    proc = run([*base_args(ffmpeg), *input_args(path), "-map", "0:v:0", "-c", "copy", "-bsf:v",
                 "dump_extra=freq=keyframe", "-frames:v", "1", "-f", "data", "pipe:1"],
                what="read segment avcC")
     record = leading_avcc(proc.stdout)
@@ -187,10 +187,11 @@ def _join(exe: str, work: Path, segments: list[tuple[Path, int, int]], time_base
     (work / "list.ffconcat").write_text("\n".join(listing) + "\n", encoding="utf-8")
     # auto_convert off: the concat demuxer would otherwise turn the packets into Annex B and
     # repeat SPS/PPS in front of every IDR frame; the merged avcC makes that unnecessary.
+    # Our own list of our own segments: the concat demuxer only here, reading MP4 files.
     cmd = [*base_args(exe), "-f", "concat", "-safe", "0", "-auto_convert", "0",
-           "-i", str(work / "list.ffconcat")]
+           *input_args(work / "list.ffconcat", demuxers=("concat", "mov"))]
     if audio is not None:
-        cmd += ["-i", str(audio)]
+        cmd += [*input_args(audio)]
     cmd += ["-map", "0:v:0"] + (["-map", "1:a:0"] if audio is not None else [])
     cmd += ["-c", "copy", "-map_metadata", "-1", "-map_chapters", "-1",
             "-movflags", "+faststart", "-f", "mp4", str(out)]

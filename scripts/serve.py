@@ -27,7 +27,7 @@ def main() -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "shortory.settings", "PYTHONUNBUFFERED": "1"}
     python = sys.executable
     commands = {
-        "web": [python, "-m", "daphne", "-b", args.host, "-p", str(args.port),
+        "web": [python, "-m", "shortory.server", "-b", args.host, "-p", str(args.port),
                 "shortory.asgi:application"],
         "worker": [python, "manage.py", "qcluster"],
     }

@@ -11,11 +11,12 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from common.ws_auth import TokenOrSameOriginAuthMiddleware  # noqa: E402
+from shortory.body_limits import BodyLimitMiddleware  # noqa: E402
 from shortory.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodyLimitMiddleware(django_asgi_app),
         "websocket": AuthMiddlewareStack(
             TokenOrSameOriginAuthMiddleware(URLRouter(websocket_urlpatterns))
         ),

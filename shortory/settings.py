@@ -8,6 +8,7 @@ are reached by setting variables documented in `.env.example`.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,6 +34,13 @@ if not SECRET_KEY:
     # Development only: a fixed, obviously-insecure key so sessions survive restarts.
     SECRET_KEY = "django-insecure-shortory-development-key-do-not-use-in-production"
 
+# The placeholder from .env.example (and anything like it) is not a secret.
+if not DEBUG and (SECRET_KEY.startswith(("change-me", "django-insecure")) or len(SECRET_KEY) < 32):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the placeholder from .env.example or shorter than 32 characters. Set a "
+        "long random value (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -40,6 +48,7 @@ INSTALLED_APPS = [
     "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -72,6 +81,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "common.middleware.PermissionsPolicyMiddleware",
+    # Last, as its docs ask: turns a locked-out sign-in into accounts.lockout's answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shortory.urls"
@@ -136,6 +148,10 @@ else:
 
 # The longest task (a video download or a batch of renders) may run this long.
 TASK_TIMEOUT = env_int("TASK_TIMEOUT", 1800)
+# A running job's worker writes a heartbeat this often; a job whose heartbeat is older than
+# JOB_STALE_AFTER is a dead worker's: the sweep (every minute) fails it and Retry is allowed.
+JOB_HEARTBEAT_SECONDS = env_int("SHORTORY_JOB_HEARTBEAT_SECONDS", 10)
+JOB_STALE_AFTER = env_int("SHORTORY_JOB_STALE_AFTER", 30)
 Q_CLUSTER = {
     "name": "shortory",
     "workers": env_int("Q_WORKERS", 2),
@@ -162,6 +178,24 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# django-axes counts failed sign-ins (page, admin, API token) per account and per address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# How many reverse proxies in front of us append to X-Forwarded-For (0: trust no header, so
+# a client cannot pick its own address to dodge the limits).
+NUM_PROXIES = env_int("NUM_PROXIES", 1 if env_bool("BEHIND_PROXY", default=False) else 0)
+AXES_FAILURE_LIMIT = env_int("SHORTORY_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SHORTORY_LOGIN_LOCK_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if NUM_PROXIES else ("REMOTE_ADDR",))
+AXES_VERBOSE = False
+PASSWORD_RESET_LIMIT = env_int("SHORTORY_PASSWORD_RESET_LIMIT", 5)  # per hour, address, e-mail
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -220,8 +254,9 @@ if env_bool("BEHIND_PROXY", default=False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# The watch page needs the camera for its own origin only.
-PERMISSIONS_POLICY = "camera=(self), microphone=()"
+# The watch page needs the camera for its own origin only (sent by
+# common.middleware.PermissionsPolicyMiddleware on every response).
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -234,7 +269,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.api_errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shortory API",
@@ -263,6 +303,11 @@ YOUTUBE_WATCH_URL_TEMPLATE = "https://www.youtube.com/watch?v={id}"
 MAX_COMMENTS = env_int("SHORTORY_MAX_COMMENTS", 5000)
 MAX_VIDEO_DURATION = env_int("SHORTORY_MAX_VIDEO_DURATION", 4 * 3600)
 MAX_UPLOAD_BYTES = env_int("SHORTORY_MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
+MAX_COMMENTS_FILE_BYTES = env_int("SHORTORY_MAX_COMMENTS_FILE_BYTES", 50 * 1024 * 1024)
+# Request bodies are capped by the server before they are read (shortory/body_limits.py):
+# only these paths may carry a video (and a comments file); every other one gets the small cap.
+UPLOAD_PATHS = ("/videos/add/", "/api/v1/videos/")
+MAX_REQUEST_BYTES = env_int("SHORTORY_MAX_REQUEST_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 1024 * 1024)
 CLIP_BEFORE_SECONDS = env_int("SHORTORY_CLIP_BEFORE", 10)
 CLIP_AFTER_SECONDS = env_int("SHORTORY_CLIP_AFTER", 10)
 TOP_MOMENTS = env_int("SHORTORY_TOP_MOMENTS", 5)
@@ -278,6 +323,12 @@ EMOTION_MODEL_MANIFEST = os.environ.get("SHORTORY_EMOTION_MANIFEST", "")
 INFERENCE_THREADS = env_int("SHORTORY_INFERENCE_THREADS", min(os.cpu_count() or 1, 4))
 INFERENCE_MAX_BATCH = env_int("SHORTORY_INFERENCE_MAX_BATCH", 16)
 MAX_FRAME_BYTES = env_int("SHORTORY_MAX_FRAME_BYTES", 300 * 1024)
+# Open sockets per account (per server process): watch sessions, and job-progress pages/tabs.
+MAX_SESSION_SOCKETS_PER_USER = env_int("SHORTORY_MAX_SESSION_SOCKETS_PER_USER", 3)
+MAX_JOB_SOCKETS_PER_USER = env_int("SHORTORY_MAX_JOB_SOCKETS_PER_USER", 20)
+# Frames one viewer may have waiting for inference (its 2-second burst): the rest of the
+# queue is everyone else's.
+INFERENCE_MAX_PENDING_PER_VIEWER = env_int("SHORTORY_INFERENCE_MAX_PENDING_PER_VIEWER", 8)
 SAMPLE_FLUSH_EVERY = 16  # samples written per batch (also flushed every 2 s and on close)
 
 LOGGING = {

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -18,11 +17,8 @@ urlpatterns = [
     path("api/", include("shortory.api")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served by URL, in any mode: source videos and clips (hidden ones too)
+# reach a browser only through the owner-checked views (video_file, clip downloads).
 
 handler403 = "shortory.views.error_403"
 handler404 = "shortory.views.error_404"

@@ -60,6 +60,15 @@ def _media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle and rate-limit counters live in the cache: every test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture(scope="session")
 def sample_video(tmp_path_factory):
     """60 s, 320×240, H.264/AAC, made once per test run."""

@@ -8,7 +8,6 @@ task is enqueued by name, so this app never imports the one above it).
 from __future__ import annotations
 
 import logging
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,22 +27,23 @@ from accounts.models import User
 from comment_files import CommentFileError, HarvestedComment, parse_comments_file
 from comments.timestamps import extract_timestamps
 from common.errors import ApplicationError
+from common.files import work_dir
 from jobs.models import Job
-from jobs.services import job_create, job_enqueue
+from jobs.services import job_create, job_enqueue, job_sweep_stale
 
 from .models import Comment, SourceVideo, Video
 from .options import VideoOptions
 
 logger = logging.getLogger(__name__)
 
-MAX_COMMENTS_FILE_BYTES = 50 * 1024 * 1024
 #: The task that makes a video's moments and clips (in `clips`, enqueued by name).
 PROCESS_TASK = "clips.tasks.process_video"
 
 
 def _parse_comments_upload(comments_file: UploadedFile) -> list[HarvestedComment]:
-    if (comments_file.size or 0) > MAX_COMMENTS_FILE_BYTES:
-        raise ApplicationError(_("The comments file is larger than 50 MB."))
+    if (comments_file.size or 0) > settings.MAX_COMMENTS_FILE_BYTES:
+        raise ApplicationError(_("The comments file is larger than the %(limit)s limit.")
+                               % {"limit": filesizeformat(settings.MAX_COMMENTS_FILE_BYTES)})
     try:
         comments = parse_comments_file(comments_file.read(), comments_file.name or "comments")
     except CommentFileError as exc:
@@ -132,15 +133,18 @@ def video_add_from_upload(
     options = (options or VideoOptions.default()).validated()
     if (upload.size or 0) > settings.MAX_UPLOAD_BYTES:
         raise ApplicationError(
-            _("The file is larger than the %(limit)d MB limit.")
-            % {"limit": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}, {"field": "file"}
+            _("The file is larger than the %(limit)s limit.")
+            % {"limit": filesizeformat(settings.MAX_UPLOAD_BYTES)}, {"field": "file"}
         )
     imported = _parse_comments_upload(comments_file) if comments_file else None
-    with tempfile.TemporaryDirectory(prefix="shortory-upload-") as tmp:
-        local = Path(tmp) / "upload.bin"
-        with open(local, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+    with work_dir("upload") as tmp:
+        if hasattr(upload, "temporary_file_path"):  # already streamed to disk by Django
+            local = Path(upload.temporary_file_path())
+        else:
+            local = Path(tmp) / "upload.bin"
+            with open(local, "wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
         info = probe_video_file(local)
         with transaction.atomic():
             source = SourceVideo(
@@ -178,7 +182,11 @@ def probe_video_file(path: Path) -> render.MediaInfo:
 
 
 def video_reprocess(*, video: Video) -> Job:
-    """Run the pipeline again (after a transient failure, or with new options)."""
+    """Run the pipeline again (after a transient failure, or with new options). A job whose
+    worker died is failed first (``job_sweep_stale``), so its video can be retried at once."""
+    if video.status in (Video.Status.PENDING, Video.Status.PROCESSING) and job_sweep_stale(
+            user=video.user):
+        video.refresh_from_db(fields=["status", "error"])
     if video.status in (Video.Status.PENDING, Video.Status.PROCESSING):
         raise ApplicationError(_("This video is already being processed."))
     return _start_processing(video=video)
@@ -302,7 +310,7 @@ def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, str], 
 
 def _download_source(*, source: SourceVideo, progress: Callable[[float, str], None]) -> Path:
     try:
-        with tempfile.TemporaryDirectory(prefix="shortory-dl-") as tmp:
+        with work_dir("dl") as tmp:
             path = youtube.download_video(
                 youtube_watch_url(_youtube_id(source)), Path(tmp),
                 max_height=1080, max_duration=settings.MAX_VIDEO_DURATION,

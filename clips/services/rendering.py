@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 import render
 from accounts.models import User
 from common.errors import ApplicationError
+from common.files import work_dir
 from videos.models import SourceVideo
 
 from ..models import Clip, Moment
@@ -35,7 +35,7 @@ def clip_render(*, clip: Clip, path: Path) -> Clip:
     clip.error = ""
     clip.save(update_fields=["status", "error"])
     try:
-        with tempfile.TemporaryDirectory(prefix="shortory-render-") as tmp:
+        with work_dir("render") as tmp:
             peak = clip.moment.peak if clip.moment is not None else None
             result = render.render_clip(
                 path, clip.start, clip.end, Path(tmp) / "clip.mp4", aspect=clip.aspect,
@@ -47,15 +47,32 @@ def clip_render(*, clip: Clip, path: Path) -> Clip:
                 clip.file.save("clip.mp4", File(video), save=False)
                 clip.thumbnail.save("thumb.jpg", File(thumb), save=False)
     except render.MediaError as exc:
-        clip.status = Clip.Status.FAILED
-        clip.error = str(exc)
-        clip.save(update_fields=["status", "error"])
-        logger.warning("clip %s failed: %s", clip.pk, exc)
-        return clip
+        return _clip_failed(clip, str(exc))
+    except OSError:  # the storage could not take the file (disk full, permissions, ...)
+        logger.exception("clip %s could not be stored", clip.pk)
+        return _clip_failed(clip, _("The clip could not be stored. Please try again."))
+    except BaseException:  # a task timeout or a stopping worker: never leave it "rendering"
+        _clip_failed(clip, _("Rendering was stopped before it finished. Please try again."))
+        raise
     clip.duration = result.duration
     clip.size_bytes = clip.file.size
     clip.status = Clip.Status.READY
     clip.save(update_fields=["file", "thumbnail", "duration", "size_bytes", "status"])
+    return clip
+
+
+def _clip_failed(clip: Clip, error: str) -> Clip:
+    # A file stored before the failure is in no saved row yet: django-cleanup cannot see it.
+    row = Clip.objects.filter(pk=clip.pk).values_list("file", "thumbnail").first()
+    saved_file, saved_thumb = (row[0] or "", row[1] or "") if row else ("", "")
+    for field, saved in ((clip.file, saved_file), (clip.thumbnail, saved_thumb)):
+        if field.name and field.name != saved:
+            field.storage.delete(field.name)
+    clip.file.name, clip.thumbnail.name = saved_file, saved_thumb
+    clip.status = Clip.Status.FAILED
+    clip.error = error
+    clip.save(update_fields=["status", "error"])
+    logger.warning("clip %s failed: %s", clip.pk, error)
     return clip
 
 

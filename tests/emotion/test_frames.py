@@ -59,8 +59,8 @@ def test_odd_sizes_and_other_formats():
     assert decode_for_analysis(progressive).image.shape[:2] == (240, 320)
     ok, png = cv2.imencode(".png", noise(480, 640))
     assert jpeg_size(png.tobytes()) is None
-    frame = decode_for_analysis(png.tobytes())  # decoded in full, no DCT scaling for PNG
-    assert frame.image.shape[:2] == (480, 640) and frame.scale == 1.0
+    with pytest.raises(FrameDecodeError, match="not a JPEG"):  # JPEG only (issue 13)
+        decode_for_analysis(png.tobytes())
 
 
 def test_garbage_is_refused_like_decode_jpeg():

@@ -1,0 +1,23 @@
+"""Response headers Django has no setting for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` from ``settings.PERMISSIONS_POLICY`` on every response: the
+    camera for this site's own pages only, nothing else a page could ask the browser for."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy:
+            response.headers.setdefault("Permissions-Policy", policy)
+        return response

@@ -1,0 +1,176 @@
+"""The daphne we serve with: request bodies bounded in size and never held in memory whole.
+
+Stock daphne waits for the whole body (Twisted spools it to a temp file) and then copies all
+of it into the application's queue at once, so a 100 MiB POST to any URL cost 100 MiB of RAM
+and a 2 GiB upload 2 GiB or more. Here:
+
+- an oversize ``Content-Length`` is answered 413 as soon as the headers arrive, and a body
+  that streams past its cap (chunked, or lying about its length) is cut off there;
+- the spooled body is handed to the app one chunk per ``receive()``, read from disk only when
+  the app asks, so memory stays flat whatever the size;
+- Twisted's own parsing of multipart bodies (the whole body in memory, several times over)
+  is off: Django parses uploads, streaming them to disk.
+
+The caps are ``shortory.body_limits.body_limit``. Run it like daphne:
+``python -m shortory.server -b 127.0.0.1 -p 8000 shortory.asgi:application``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from functools import partial
+from typing import IO, Any
+
+from daphne.cli import CommandLineInterface
+from daphne.http_protocol import HTTPFactory, WebRequest
+from daphne.server import Server
+
+logger = logging.getLogger(__name__)
+
+# What one receive() hands the app (Django spools it to disk past FILE_UPLOAD_MAX_MEMORY_SIZE).
+BODY_CHUNK = 1024 * 1024
+
+
+class _NoBody:
+    """Stands in for the spooled body while stock daphne builds the application, so that it
+    queues nothing but an empty final message (``BodyStreamQueue`` serves the real body)."""
+
+    def __init__(self, real: IO[bytes]):
+        self._real = real
+
+    def read(self, size: int = -1) -> bytes:
+        return b""
+
+    def seek(self, *args: Any) -> int:
+        return self._real.seek(*args)
+
+    @property
+    def closed(self) -> bool:
+        return self._real.closed
+
+    def close(self) -> None:
+        self._real.close()
+
+
+class BodyStreamQueue(asyncio.Queue):
+    """The application's input queue, serving the request body lazily from its spool file."""
+
+    def __init__(self, body: IO[bytes]):
+        super().__init__()
+        self._body: IO[bytes] | None = body
+        body.seek(0, os.SEEK_END)
+        self._left = body.tell()
+        body.seek(0)
+        self._skip_request = True
+
+    async def get(self) -> Any:
+        if self._body is not None:
+            chunk = self._body.read(min(BODY_CHUNK, self._left)) if self._left > 0 else b""
+            self._left -= len(chunk)
+            more = bool(chunk) and self._left > 0
+            if not more:
+                self._body = None
+            return {"type": "http.request", "body": chunk, "more_body": more}
+        while True:
+            message = await super().get()
+            if self._skip_request and message.get("type") == "http.request":
+                self._skip_request = False  # daphne's own empty copy of the body
+                continue
+            return message
+
+
+class BoundedRequest(WebRequest):
+    """daphne's request, with the body cap and the lazy hand-over."""
+
+    _refused = False
+    streamed_body: IO[bytes] | None = None
+    # Twisted would otherwise parse a multipart body itself (into request.args, which daphne
+    # never uses) by reading it whole into memory and through the e-mail parser: a 300 MiB
+    # upload cost 3.9 GB. Django parses it, streaming.
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._parsePOSTFormSubmission = False
+
+    def gotLength(self, length: int | None) -> None:
+        from shortory.body_limits import body_limit
+
+        super().gotLength(length)
+        raw_path = getattr(self.channel, "_path", b"/") or b"/"
+        self._path_for_limit = raw_path.split(b"?", 1)[0].decode("latin1")
+        self._limit = body_limit(self._path_for_limit)
+        self._received = 0
+        if length is not None and length > self._limit:
+            self._refuse()
+
+    def handleContentChunk(self, data: bytes) -> None:
+        if self._refused:
+            return
+        self._received += len(data)
+        if self._received > self._limit:
+            self._refuse()
+            return
+        super().handleContentChunk(data)
+
+    def _refuse(self) -> None:
+        from shortory.body_limits import too_large_response
+
+        self._refused = True
+        content_type, body = too_large_response(self._path_for_limit, self._limit)
+        logger.info("refused a body over %d bytes for %s", self._limit, self._path_for_limit)
+        head = (f"HTTP/1.1 413 Content Too Large\r\nContent-Type: {content_type}\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+        self.channel.transport.write(head + body)
+        self.channel.loseConnection()
+        self.content.close()
+
+    def process(self) -> Any:
+        if self._refused:
+            return None
+        if not (self.requestHeaders.hasHeader(b"Upgrade")):
+            self.streamed_body = self.content
+            self.content = _NoBody(self.content)
+        return super().process()
+
+
+class BoundedHTTPFactory(HTTPFactory):
+    def buildProtocol(self, addr: Any) -> Any:
+        protocol = super().buildProtocol(addr)
+        protocol.requestFactory = BoundedRequest
+        return protocol
+
+
+class BoundedServer(Server):
+    """daphne's Server with ``BoundedHTTPFactory`` and ``BodyStreamQueue``."""
+
+    @property
+    def http_factory(self) -> HTTPFactory:
+        return self._http_factory
+
+    @http_factory.setter
+    def http_factory(self, factory: HTTPFactory) -> None:
+        # Server.run() builds a stock HTTPFactory; ours replaces it.
+        self._http_factory = (factory if isinstance(factory, BoundedHTTPFactory)
+                              else BoundedHTTPFactory(self))
+
+    def create_application(self, protocol: Any, scope: dict) -> Any:
+        body = getattr(protocol, "streamed_body", None)
+        if body is None or scope.get("type") != "http":
+            return super().create_application(protocol, scope)
+        queue = BodyStreamQueue(body)
+        scope.setdefault("asgi", {"version": "3.0"})
+        instance = self.application(scope=scope, receive=queue.get,
+                                    send=partial(self.handle_reply, protocol))
+        if protocol not in self.connections:
+            return None
+        self.connections[protocol]["application_instance"] = asyncio.ensure_future(instance)
+        return queue
+
+
+class BoundedCommandLineInterface(CommandLineInterface):
+    server_class = BoundedServer
+
+
+if __name__ == "__main__":
+    BoundedCommandLineInterface.entrypoint()
