@@ -22,6 +22,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.http import Http404
 
+from emotion.capture import CAPTURE_LONG_SIDE, CAPTURE_SHORT_SIDE
 from emotion.moments import EmotionSample as Sample
 from emotion.samples import time_is_valid
 
@@ -98,7 +99,9 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
         await self.send_json({
             "type": "hello", "session": self.session.pk, "capture_fps": fps,
             "max_frame_bytes": settings.MAX_FRAME_BYTES,
-            "frame_width": 320, "frame_height": 240,
+            # The client keeps its camera's aspect ratio and scales to fit these (any aspect
+            # is analysed; the byte and pixel limits still hold).
+            "frame_short_side": CAPTURE_SHORT_SIDE, "frame_long_side": CAPTURE_LONG_SIDE,
         })
 
     @staticmethod
