@@ -8,7 +8,8 @@ by `clips` (its task is enqueued by name: this app never imports the one above i
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -16,10 +17,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import render
 from accounts.models import User
 from accounts.services import user_update_profile
 from common.errors import ApplicationError
+from emotion.capture import capture_size
 from emotion.moments import EmotionSample as Sample
+from emotion.protocol import Recognizer
+from emotion.reaction import ReactionReading, analyse_reaction
 from emotion.vocabulary import EMOTIONS
 from jobs.models import Job
 from jobs.services import job_create, job_enqueue
@@ -87,3 +92,32 @@ def session_set_status(*, session: WatchSession, status: str, error: str = "") -
 def session_samples(*, session: WatchSession) -> list[Sample]:
     """The session's samples as the pure moment finder takes them, in video-time order."""
     return [row.as_sample() for row in session.samples.order_by("t", "id")]
+
+
+def reaction_readings(
+    *,
+    path: Path,
+    offset: float,
+    duration: float | None,
+    fps: float | None = None,
+    recognizer: Recognizer,
+    on_frame: Callable[[int, float], None] | None = None,
+) -> Iterator[ReactionReading]:
+    """A recorded reaction video read exactly as the live page is: the same frame rate
+    (``CAPTURE_FPS``), frame size (``emotion.capture``), JPEG, face tracking and attention.
+
+    ``offset`` is where, in the recording, the source video started; readings carry source
+    times in ``[0, duration]``. Stores nothing (the command and the job share it). Raises
+    ``render.MediaError`` for a file whose pictures cannot be read. ``recognizer``: the live
+    path's (``analysis.inference.default_recognizer()``).
+    """
+    rate = float(fps or settings.CAPTURE_FPS)
+    start = max(0.0, offset)
+    span = None if duration is None else max(0.0, duration + min(0.0, offset)) + 1.0 / rate
+    frames = (
+        (start + t, frame)
+        for t, frame in render.read_frames(path, fps=rate, size=capture_size, start=start,
+                                           max_seconds=span)
+    )
+    yield from analyse_reaction(frames, recognizer=recognizer, offset=offset,
+                                duration=duration, on_frame=on_frame)
