@@ -222,6 +222,12 @@ def session_read_reaction(
         _drop_reaction(session)
         session_set_status(session=session, status=WatchSession.Status.FAILED, error=str(exc))
         raise ApplicationError(str(exc)) from exc
+    except Exception:
+        # Whatever went wrong, the recording of a face is not kept and the session says so.
+        _drop_reaction(session)
+        session_set_status(session=session, status=WatchSession.Status.FAILED,
+                           error=_("The reaction video could not be read."))
+        raise
     _drop_reaction(session)
     session_set_status(session=session, status=WatchSession.Status.ACTIVE)
     session_finish(session=session)

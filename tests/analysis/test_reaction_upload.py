@@ -77,6 +77,55 @@ def test_api_reaction_video_to_sad_and_happy_clips(api_client, alice, video, rec
     assert len(gallery) == 1
 
 
+def test_api_reaction_is_404_for_someone_else_and_bad_input_is_refused(
+        api_client, alice, bob, video, recording):
+    from analysis import services
+
+    session = services.session_start(user=alice, video=video)
+    api_client.force_authenticate(bob)
+    response = api_client.post(f"/api/v1/sessions/{session.pk}/reaction/",
+                               {"file": upload(recording), "offset": "0"}, format="multipart")
+    assert response.status_code == 404
+    session.refresh_from_db()
+    assert session.status == WatchSession.Status.ACTIVE and not session.reaction_video
+    api_client.force_authenticate(alice)
+    missing = api_client.post(f"/api/v1/sessions/{session.pk}/reaction/", {"offset": "0"},
+                              format="multipart")
+    assert missing.status_code == 400
+    junk = api_client.post(f"/api/v1/sessions/{session.pk}/reaction/",
+                           {"file": SimpleUploadedFile("x.mp4", b"nope" * 500), "offset": "0"},
+                           format="multipart")
+    assert junk.status_code == 400 and junk.json()["extra"] == {"field": "file"}
+    session.refresh_from_db()
+    assert session.status == WatchSession.Status.ACTIVE and not session.reaction_video
+    assert not Job.objects.filter(target=f"session:{session.pk}").exists()
+
+
+def test_a_recording_that_breaks_mid_read_fails_the_session_and_is_deleted(
+        alice, video, recording, monkeypatch, django_capture_on_commit_callbacks):
+    from analysis import services
+
+    session = services.session_start(user=alice, video=video)
+    with django_capture_on_commit_callbacks(execute=False):
+        job = services.session_add_reaction(session=session, upload=upload(recording), offset=3)
+    stored = Path(session.reaction_video.path)
+    assert stored.is_file()
+
+    def broken(*args, **kwargs):
+        yield from ()
+        raise RuntimeError("decoder crashed")
+
+    monkeypatch.setattr(services, "reaction_readings", broken)
+    from analysis.tasks import analyse_reaction
+
+    analyse_reaction(job_id=job.pk, session_id=session.pk)
+    job.refresh_from_db()
+    session.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert session.status == WatchSession.Status.FAILED and session.error
+    assert not session.reaction_video and not stored.exists()
+
+
 def test_reaction_page_and_refusals(alice_client, bob_client, alice, video, recording, tmp_path,
                                     django_capture_on_commit_callbacks):
     from analysis import services
