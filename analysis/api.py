@@ -119,6 +119,29 @@ class SessionSamplesView(APIView):
         return Response({"stored": stored}, status=status.HTTP_201_CREATED)
 
 
+class ReactionUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="the recording of the viewer's face (any video file)")
+    offset = serializers.FloatField(
+        default=0.0, help_text="seconds into the recording at which the source video started "
+                               "(negative when the recording began after it)")
+
+
+class SessionReactionView(APIView):
+    @extend_schema(request={"multipart/form-data": ReactionUploadSerializer},
+                   responses={202: JobSerializer})
+    def post(self, request, pk: int):
+        """Upload a recorded reaction video instead of streaming ("I watched this with my
+        camera recording"). A job reads it exactly as the live socket reads frames (same rate,
+        size, face tracking, attention), deletes the recording, and finishes the session into
+        the same galleries."""
+        session = selectors.get_session_for_user(request.user, pk)
+        data = ReactionUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = services.session_add_reaction(session=session, upload=data.validated_data["file"],
+                                            offset=data.validated_data["offset"])
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
 class SessionFinishView(APIView):
     @extend_schema(request=None, responses={202: JobSerializer})
     def post(self, request, pk: int):

@@ -29,6 +29,7 @@ from common.ws_auth import (
     socket_quota,
     sockets_group,
 )
+from emotion.capture import CAPTURE_LONG_SIDE, CAPTURE_SHORT_SIDE
 from emotion.moments import EmotionSample as Sample
 from emotion.samples import time_is_valid
 
@@ -128,7 +129,9 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
         await self.send_json({
             "type": "hello", "session": self.session.pk, "capture_fps": fps,
             "max_frame_bytes": settings.MAX_FRAME_BYTES,
-            "frame_width": 320, "frame_height": 240,
+            # The client keeps its camera's aspect ratio and scales to fit these (any aspect
+            # is analysed; the byte and pixel limits still hold).
+            "frame_short_side": CAPTURE_SHORT_SIDE, "frame_long_side": CAPTURE_LONG_SIDE,
         })
 
     @staticmethod

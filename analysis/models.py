@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.files import RandomName
 from emotion.moments import EmotionSample as Sample
 from emotion.vocabulary import EMOTIONS
 
@@ -28,6 +29,12 @@ class WatchSession(models.Model):
     frames_received = models.PositiveIntegerField(default=0)
     frames_dropped = models.PositiveIntegerField(default=0)
     baseline = models.JSONField(default=dict, blank=True)
+    # A recorded reaction video uploaded instead of streaming: kept only until it is analysed.
+    reaction_video = models.FileField(upload_to=RandomName("reactions", ".bin"), blank=True,
+                                      max_length=300)
+    reaction_offset = models.FloatField(
+        null=True, blank=True,
+        help_text="seconds into the recording at which the source video started")
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

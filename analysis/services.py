@@ -8,18 +8,27 @@ by `clips` (its task is enqueued by name: this app never imports the one above i
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import math
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import render
 from accounts.models import User
 from accounts.services import user_update_profile
 from common.errors import ApplicationError
+from emotion.capture import capture_size
 from emotion.moments import EmotionSample as Sample
+from emotion.protocol import Recognizer
+from emotion.reaction import ReactionReading, analyse_reaction
 from emotion.vocabulary import EMOTIONS
 from jobs.models import Job
 from jobs.services import job_create, job_enqueue
@@ -31,6 +40,10 @@ logger = logging.getLogger(__name__)
 
 #: The task that turns a finished session into moments and clips (in `clips`, by name).
 FINISH_TASK = "clips.tasks.finish_session"
+#: The task that reads an uploaded reaction video (this app's own).
+REACTION_TASK = "analysis.tasks.analyse_reaction"
+#: Samples stored per write while a reaction video is read.
+REACTION_BATCH = 200
 
 
 def session_start(*, user: User, video: Video, remember_consent: bool = False) -> WatchSession:
@@ -96,3 +109,141 @@ def session_set_status(*, session: WatchSession, status: str, error: str = "") -
 def session_samples(*, session: WatchSession) -> list[Sample]:
     """The session's samples as the pure moment finder takes them, in video-time order."""
     return [row.as_sample() for row in session.samples.order_by("t", "id")]
+
+
+def reaction_readings(
+    *,
+    path: Path,
+    offset: float,
+    duration: float | None,
+    fps: float | None = None,
+    recognizer: Recognizer,
+    on_frame: Callable[[int, float], None] | None = None,
+) -> Iterator[ReactionReading]:
+    """A recorded reaction video read exactly as the live page is: the same frame rate
+    (``CAPTURE_FPS``), frame size (``emotion.capture``), JPEG, face tracking and attention.
+
+    ``offset`` is where, in the recording, the source video started; readings carry source
+    times in ``[0, duration]``. Stores nothing (the command and the job share it). Raises
+    ``render.MediaError`` for a file whose pictures cannot be read. ``recognizer``: the live
+    path's (``analysis.inference.default_recognizer()``).
+    """
+    rate = float(fps or settings.CAPTURE_FPS)
+    start = max(0.0, offset)
+    span = None if duration is None else max(0.0, duration + min(0.0, offset)) + 1.0 / rate
+    frames = (
+        (start + t, frame)
+        for t, frame in render.read_frames(path, fps=rate, size=capture_size, start=start,
+                                           max_seconds=span)
+    )
+    yield from analyse_reaction(frames, recognizer=recognizer, offset=offset,
+                                duration=duration, on_frame=on_frame)
+
+
+def session_add_reaction(
+    *, session: WatchSession, upload: UploadedFile, offset: float
+) -> Job:
+    """A recorded reaction video instead of streaming: stored until analysed, then read by a
+    job exactly as the live page is read (``reaction_readings``); the session then finishes
+    as a live one does, into the same galleries.
+
+    ``offset`` is where, in the recording, the source video started (seconds; negative when the
+    recording began after it). Size-limited and probed before anything is stored.
+    """
+    if session.status != WatchSession.Status.ACTIVE:
+        raise ApplicationError(_("This session is already finished."))
+    if session.frames_received:
+        raise ApplicationError(_("This session already has frames from the camera."))
+    duration = session.video.source.duration
+    if not math.isfinite(offset) or abs(offset) > settings.MAX_VIDEO_DURATION:
+        raise ApplicationError(_("The start offset must be a number of seconds."),
+                               {"field": "offset"})
+    if (upload.size or 0) > settings.MAX_UPLOAD_BYTES:
+        raise ApplicationError(
+            _("The file is larger than the %(limit)d MB limit.")
+            % {"limit": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}, {"field": "file"})
+    with tempfile.TemporaryDirectory(prefix="shortory-reaction-") as tmp:
+        local = Path(tmp) / "reaction.bin"
+        with open(local, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        try:
+            info = render.probe_media(local)
+        except render.MediaError as exc:
+            raise ApplicationError(str(exc), {"field": "file"}) from exc
+        if not info.has_video or not info.duration:
+            raise ApplicationError(_("This file has no video stream."), {"field": "file"})
+        if info.duration > settings.MAX_VIDEO_DURATION:
+            raise ApplicationError(
+                _("Videos may be at most %(hours).1f hours long.")
+                % {"hours": settings.MAX_VIDEO_DURATION / 3600}, {"field": "file"})
+        if offset >= info.duration or (duration and offset <= -duration):
+            raise ApplicationError(
+                _("With this offset the recording and the video never overlap."),
+                {"field": "offset"})
+        with transaction.atomic():
+            locked = WatchSession.objects.select_for_update().get(pk=session.pk)
+            if locked.status != WatchSession.Status.ACTIVE or locked.frames_received:
+                raise ApplicationError(_("This session is already finished."))
+            with open(local, "rb") as handle:
+                locked.reaction_video.save("reaction.bin", File(handle), save=False)
+            locked.reaction_offset = offset
+            locked.status = WatchSession.Status.PROCESSING
+            locked.save(update_fields=["reaction_video", "reaction_offset", "status"])
+            job = job_create(user=session.user, kind=Job.Kind.SESSION_FINISH,
+                             target=f"session:{session.pk}",
+                             message=_("Reading your reaction video"))
+            job_enqueue(job=job, func=REACTION_TASK, session_id=session.pk)
+    session.refresh_from_db()
+    return job
+
+
+def session_read_reaction(
+    *, session: WatchSession, recognizer: Recognizer,
+    progress: Callable[[float, str], None] | None = None,
+) -> int:
+    """Read the session's reaction video into samples (replacing any earlier attempt's), drop
+    the recording, and finish the session. Returns how many samples were stored. A file whose
+    pictures cannot be read fails the session with the reason."""
+    if not session.reaction_video:
+        raise ApplicationError(_("This session has no reaction video."))
+    duration = session.video.source.duration
+    stored = 0
+    batch: list[Sample] = []
+
+    def on_frame(count: int, t: float) -> None:
+        if progress is not None and duration and count % 20 == 0:
+            progress(min(99.0, 100.0 * t / duration), _("Reading your reaction video"))
+
+    EmotionSample.objects.filter(session=session).delete()  # a retried job starts over
+    WatchSession.objects.filter(pk=session.pk).update(frames_received=0)
+    try:
+        path = Path(session.reaction_video.path)
+        for reading in reaction_readings(path=path, offset=session.reaction_offset or 0.0,
+                                         duration=duration, fps=session.capture_fps,
+                                         recognizer=recognizer, on_frame=on_frame):
+            batch.append(reading.sample())
+            if len(batch) >= REACTION_BATCH:
+                stored += session_add_samples(session_id=session.pk, samples=batch)
+                batch = []
+        stored += session_add_samples(session_id=session.pk, samples=batch)
+    except render.MediaError as exc:
+        _drop_reaction(session)
+        session_set_status(session=session, status=WatchSession.Status.FAILED, error=str(exc))
+        raise ApplicationError(str(exc)) from exc
+    except Exception:
+        # Whatever went wrong, the recording of a face is not kept and the session says so.
+        _drop_reaction(session)
+        session_set_status(session=session, status=WatchSession.Status.FAILED,
+                           error=_("The reaction video could not be read."))
+        raise
+    _drop_reaction(session)
+    session_set_status(session=session, status=WatchSession.Status.ACTIVE)
+    session_finish(session=session)
+    return stored
+
+
+def _drop_reaction(session: WatchSession) -> None:
+    """The recording is a video of the viewer's face: it goes as soon as it has been read."""
+    session.reaction_video.delete(save=False)
+    WatchSession.objects.filter(pk=session.pk).update(reaction_video="")

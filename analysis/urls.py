@@ -7,5 +7,6 @@ urlpatterns = [
     path("sessions/", views.session_list, name="sessions"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/watch/", views.watch_session, name="watch_session"),
+    path("sessions/<int:pk>/reaction/", views.session_reaction, name="session_reaction"),
     path("sessions/<int:pk>/finish/", views.session_finish, name="session_finish"),
 ]

@@ -1,8 +1,10 @@
 """Pages for watch sessions: the consent step, the watch page, the session list and page."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from common.emotions import series_labels
@@ -43,6 +45,34 @@ def watch_session(request, pk: int):
     return render(request, "analysis/watch.html", {
         "session": session, "video": session.video, "source": session.video.source,
         "emotions": series_labels()})
+
+
+class ReactionForm(forms.Form):
+    file = forms.FileField(label=_("Your recording"))
+    offset = forms.FloatField(
+        label=_("The video started at (seconds into your recording)"), initial=0,
+        help_text=_("Where, in your recording, the video began playing."))
+
+
+@login_required
+def session_reaction(request, pk: int):
+    """"I watched this with my camera recording": upload the recording instead of streaming."""
+    session = selectors.get_session_for_user(request.user, pk)
+    if session.status != session.Status.ACTIVE:
+        return redirect("session_detail", pk=session.pk)
+    form = ReactionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_add_reaction(session=session, upload=form.cleaned_data["file"],
+                                          offset=form.cleaned_data["offset"])
+        except ApplicationError as exc:
+            form.add_error(exc.extra.get("field") if exc.extra else None, exc.message)
+        else:
+            messages.success(request, _("Your recording is being read; the clips follow."))
+            return redirect("session_detail", pk=session.pk)
+    return render(request, "analysis/reaction.html", {
+        "session": session, "video": session.video, "source": session.video.source,
+        "form": form})
 
 
 @login_required

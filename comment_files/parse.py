@@ -9,7 +9,9 @@ not the file name (users rename files):
 * **Saved YouTube Data API responses**: one ``commentThreads.list`` (or ``comments.list``)
   response object, a JSON array of them, or JSON-lines of them.
 * **yt-dlp ``.info.json``** written with ``--write-comments`` (a ``comments`` list).
-* **A JSON array of flat comment objects** (field names as in :mod:`comment_files.flat`).
+* **A JSON array of flat comment objects** (field names as in :mod:`comment_files.flat`), or of
+  plain comment strings (``["0:34 lol", "2:10 best part"]``, a common scraper output: no
+  authors, no likes).
 * **CSV** (comma, semicolon or tab separated) with a header row; columns are matched like the
   fields of flat objects: text (``text``, ``comment``, ``textDisplay``, ``textOriginal``, ...),
   author, likes (``likes``, ``votes``, ``likeCount``), id (``id``, ``cid``), published
@@ -28,7 +30,7 @@ import logging
 from typing import Any
 
 from .flat import comment_from_flat, has_text_field, norm_key
-from .records import CommentFileError, HarvestedComment, dedupe_comments
+from .records import CommentFileError, HarvestedComment, dedupe_comments, make_comment
 from .youtube_formats import (
     comment_from_api_resource,
     comment_from_ytdlp,
@@ -157,6 +159,15 @@ def _parse_json_text(text: str) -> list[HarvestedComment]:
     out: list[HarvestedComment] = []
     bad: list[int] = []
     for index, element in enumerate(document):
+        if isinstance(element, str):  # a scraper's plain list of comment texts
+            comment = make_comment(
+                comment_id=f"item-{index + 1}", author="", author_channel_id="", text=element,
+                like_count=0, published_at=None, parent_id=None, is_html=False,
+            )
+            if comment is not None:
+                out.append(comment)
+            _check_count(len(out))
+            continue
         try:
             out.extend(_comments_from_object(element, f"item-{index + 1}"))
         except _NotAComment:

@@ -36,6 +36,7 @@ REPEAT_AUTHOR_WEIGHT = 0.25  # an author's further comments in one moment count 
 REPEAT_AUTHOR_CAP = 0.5  # ... and add at most this fraction of their best vote
 HEATMAP_BONUS = 0.2  # score bonus for a heatmap value of 1.0 at the peak
 TOP_COMMENTS = 3
+MIN_CONTEXT = 2.0  # seconds a clip keeps on each side of its peak; closer mentions are evidence
 
 
 
@@ -80,6 +81,7 @@ class _Comment:
     text: str
     weight: float  # vote per place, after the chapter-index split
     vote: float  # weight with the likes boost
+    is_index: bool = False  # names more than FULL_VOTE_PLACES places: a chapter list
 
 
 @dataclass
@@ -133,6 +135,10 @@ def _count_places(seconds: Sequence[int], window: float) -> int:
     return places
 
 
+def _text_key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
 def _build_comments(
     mentions: Iterable[Mention], duration: float | None, window: float
 ) -> tuple[dict[str, _Comment], dict[str, set[int]]]:
@@ -141,6 +147,19 @@ def _build_comments(
         if mention.seconds < 0 or (duration is not None and mention.seconds > duration):
             continue
         by_comment[mention.comment_id].append(mention)
+    # The same text posted more than once by one author is one comment: keep the most liked
+    # copy (then the smallest id), whatever the input order.
+    copies: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for comment_id, group in by_comment.items():
+        author = min(m.author for m in group)
+        if author:
+            copies[(author, _text_key(min(m.text for m in group)))].append(comment_id)
+    for ids in copies.values():
+        if len(ids) > 1:
+            keep = min(ids, key=lambda c: (-max(m.likes for m in by_comment[c]), c))
+            for comment_id in ids:
+                if comment_id != keep:
+                    del by_comment[comment_id]
     comments: dict[str, _Comment] = {}
     seconds: dict[str, set[int]] = {}
     for comment_id in sorted(by_comment):
@@ -149,7 +168,9 @@ def _build_comments(
         first = group[0]
         distinct = {int(m.seconds) for m in group}
         places = _count_places(list(distinct), window)
-        weight = min(1.0, FULL_VOTE_PLACES / places)
+        # Up to two places: a full vote each; more: a chapter list, one vote in all.
+        is_index = places > FULL_VOTE_PLACES
+        weight = 1.0 / places if is_index else 1.0
         likes = max(0, max(m.likes for m in group))
         boost = LIKE_WEIGHT * min(math.log10(1 + likes), LIKE_DECADES_CAP)
         comments[comment_id] = _Comment(
@@ -160,6 +181,7 @@ def _build_comments(
             text=first.text,
             weight=weight,
             vote=weight * (1 + boost),
+            is_index=is_index,
         )
         seconds[comment_id] = distinct
     return comments, seconds
@@ -250,6 +272,35 @@ def _rank_key(group: _Group) -> tuple:
     )
 
 
+def _separated(
+    group: _Group, chosen: Sequence[_Group], length: float, duration: float | None
+) -> tuple[float, float] | None:
+    """A window of the group's length, moved off the chosen windows it overlaps, or ``None``."""
+    overlapping = [m for m in chosen if group.start < m.end and m.start < group.end]
+    if not overlapping:
+        return group.start, group.end
+    if any(m.peak < group.peak for m in overlapping) and any(
+        m.peak > group.peak for m in overlapping
+    ):
+        return None  # squeezed between two chosen moments
+    if overlapping[0].peak < group.peak:
+        start = max(m.end for m in overlapping)
+        end = start + length
+        if duration is not None:
+            end = min(end, float(duration))
+    else:
+        end = min(m.start for m in overlapping)
+        start = max(0.0, end - length)
+    context = min(MIN_CONTEXT, length / 2)
+    if end - start < group.end - group.start - 1e-9:
+        return None  # moved against the video's edge it would be shorter than its own window
+    if not (start + context <= group.peak <= end - context):
+        return None
+    if any(start < m.end and m.start < end for m in chosen):
+        return None
+    return float(start), float(end)
+
+
 def rank_comment_moments(
     mentions: Iterable[Mention],
     *,
@@ -259,18 +310,19 @@ def rank_comment_moments(
     before: float = 10,
     after: float = 10,
     heatmap: list[dict] | None = None,
-    max_merged_length: float | None = None,
 ) -> list[CommentMoment]:
-    """Rank the moments viewers point to; see the module docstring for the exact rules.
+    """Rank the moments viewers point to; the rules are in docs/comment-ranking.md.
 
     ``mentions`` holds one :class:`Mention` per timestamp per comment (duplicates of the same
     second within a comment are ignored); mentions outside ``[0, duration]`` are ignored.
-    Returns at most ``top_k`` moments, best first.
+    Returns at most ``top_k`` moments, best first; every window is ``peak − before … peak +
+    after`` clamped to the video (or that length, moved off a better moment it would overlap),
+    and no two windows overlap.
     """
     if top_k <= 0:
         return []
     window = max(0, int(window))
-    merged_cap = max_merged_length if max_merged_length is not None else 2 * (before + after)
+    length = float(before + after)
     comments, seconds = _build_comments(mentions, duration, window)
     groups = _cluster(comments, seconds, window)
     for group in groups:
@@ -280,27 +332,25 @@ def rank_comment_moments(
 
     chosen: list[_Group] = []
     for group in groups:
-        overlapping = [m for m in chosen if group.start < m.end and m.start < group.end]
-        if not overlapping:
-            if len(chosen) < top_k:
-                chosen.append(group)
+        context = min(MIN_CONTEXT, length / 2)
+        home = next(
+            (m for m in chosen if m.start - context < group.peak < m.end + context), None
+        )
+        if home is not None:
+            # Pointing into (or just beside) a chosen clip: evidence for it, each comment still
+            # counted once; its peak and window stay.
+            for comment_id, secs in group.seconds.items():
+                home.seconds[comment_id] |= secs
+            home.score = _votes(home.seconds, comments) + HEATMAP_BONUS * (home.heat or 0.0)
             continue
-        target = overlapping[0]
-        start, end = min(target.start, group.start), max(target.end, group.end)
-        others = overlapping[1:]
-        for other in others:
-            start, end = min(start, other.start), max(end, other.end)
-        if end - start > merged_cap:
-            logger.debug("moment at %ss dropped: merging would exceed %ss", group.peak, merged_cap)
+        if len(chosen) >= top_k:
             continue
-        for other in [group, *others]:
-            for comment_id, secs in other.seconds.items():
-                target.seconds[comment_id] |= secs
-            if other is not group:
-                chosen.remove(other)
-        # The higher-ranked moment keeps its seed; the peak is recomputed over the union.
-        _evaluate(target, comments, heatmap)
-        target.start, target.end = start, end
+        placed = _separated(group, chosen, length, duration)
+        if placed is None:
+            logger.debug("moment at %ss dropped: no room beside better moments", group.peak)
+            continue
+        group.start, group.end = placed
+        chosen.append(group)
 
     chosen.sort(key=_rank_key)
     return [_to_moment(group, comments) for group in chosen[:top_k]]
@@ -308,7 +358,8 @@ def rank_comment_moments(
 
 def _to_moment(group: _Group, comments: dict[str, _Comment]) -> CommentMoment:
     members = [comments[c] for c in group.seconds]
-    top = sorted(members, key=lambda c: (-c.likes, c.comment_id))[:TOP_COMMENTS]
+    # Reactions lead; a chapter list is shown after them, never first when there are any.
+    top = sorted(members, key=lambda c: (c.is_index, -c.likes, c.comment_id))[:TOP_COMMENTS]
     return CommentMoment(
         peak=group.peak,
         start=group.start,

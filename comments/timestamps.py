@@ -76,6 +76,17 @@ _EN_UNIT_RE = re.compile(
     r"(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
+# Korean unit forms that name one unit only are positions when a place particle follows
+# ("10분쯤에", "1시간 20분에", "30초에서", "45초부터"); alone they are durations ("10분쯤").
+_KO_PLACE = r"(?=\s*(?:쯤|경|즈음|정도)?\s*(?:에서|에|부터|께|부분))"
+_KO_MINUTES_RE = re.compile(
+    r"(?<![\d.])(?:(?P<h>\d{1,2})\s*시간\s*)?(?P<m>\d{1,3})\s*분" + _KO_PLACE
+)
+_KO_SECONDS_RE = re.compile(r"(?<![\d.])(?P<s>\d{1,4})\s*초" + _KO_PLACE)
+# Second ranges written with the unit once or twice: "12~15초", "12초~15초", "12-15초".
+_KO_SECOND_RANGE_RE = re.compile(
+    r"(?<![\d.:])(?P<a>\d{1,4})\s*(?:초\s*)?(?:~|〜|-|–)\s*(?P<b>\d{1,4})\s*초"
+)
 _DOTTED_RE = re.compile(
     r"(?<![A-Za-z])(?:menit|minuto|minute|min|detik)\.?\s*(?:ke[-\s]?)?"
     r"(?P<m>\d{1,3})\.(?P<s>\d{2})(?!\d)(?!\.\d)",
@@ -180,8 +191,12 @@ _UNIT_DURATION_BEFORE = re.compile(
     _I,
 )
 _UNIT_DURATION_AFTER = re.compile(
-    r"^\s*(?:만에|동안|짜리|컷|걸|밖에|이내|안에|내내|long\b|pertama\b|primeros?\b)", _I
+    r"^\s*(?:정도\s*)?(?:만에|동안|짜리|컷|걸|밖에|이내|안에|내내|long\b|pertama\b|primeros?\b)", _I
 )
+# "5분에 한 번", "10초에 1개": a rate, not a place.
+_KO_RATE_AFTER = re.compile(r"^\s*(?:쯤|경|즈음|정도)?\s*에\s*(?:한\s*번|한번|\d|하나|한\s*개)")
+# "3시 20분에": a time of day (시 is o'clock; 시간 is hours).
+_KO_OCLOCK_BEFORE = re.compile(r"\d\s*시\s*(?:반\s*)?$")
 
 _RANGE_GAP_RE = re.compile(
     r"^\s*(?:-+>?|–|—|~+|〜|->|-->|=>|→|to|till|until|hasta|sampai|s/d|sd|a|부터|에서)\s*~?\s*$",
@@ -196,7 +211,7 @@ class _Candidate:
     start: int
     end: int
     seconds: int
-    kind: str  # "clock" | "unit" | "dotted"
+    kind: str  # "clock" | "unit" | "dotted" | "ko_place"
     rejected: str | None = None
 
 
@@ -232,6 +247,8 @@ def _find_candidates(text: str) -> list[_Candidate]:
     ):
         for match in regex.finditer(text):
             groups = match.groupdict()
+            if kind == "unit" and groups.get("h") is None and groups.get("m") is None:
+                continue  # one unit alone: only a place form below may make it a position
             if kind == "unit":
                 seconds = _unit_seconds(groups.get("h"), groups.get("m"), groups["s"])
             else:
@@ -241,6 +258,19 @@ def _find_candidates(text: str) -> list[_Candidate]:
             found.append(
                 _Candidate(match.start(), match.end(), -1 if seconds is None else seconds, kind)
             )
+    for match in _KO_SECOND_RANGE_RE.finditer(text):
+        a, b = int(match.group("a")), int(match.group("b"))
+        if a < b and not _UNIT_DURATION_AFTER.match(text[match.end() : match.end() + _CONTEXT]):
+            found.append(_Candidate(match.start("a"), match.end("a"), a, "ko_place"))
+            found.append(_Candidate(match.start("b"), match.end(), b, "ko_place"))
+    for match in _KO_MINUTES_RE.finditer(text):
+        hours = int(match.group("h")) if match.group("h") else 0
+        minutes = int(match.group("m"))
+        valid = not (match.group("h") and minutes >= 60)
+        found.append(_Candidate(match.start(), match.end(),
+                                hours * 3600 + minutes * 60 if valid else -1, "ko_place"))
+    for match in _KO_SECONDS_RE.finditer(text):
+        found.append(_Candidate(match.start(), match.end(), int(match.group("s")), "ko_place"))
     # Keep the earliest, then longest, non-overlapping candidates.
     found.sort(key=lambda c: (c.start, -(c.end - c.start)))
     kept: list[_Candidate] = []
@@ -265,9 +295,14 @@ def _line_after(text: str, end: int) -> str:
 def _reject_reason(text: str, cand: _Candidate) -> str | None:
     before = _line_before(text, cand.start)
     after = _line_after(text, cand.end)
-    if cand.kind == "unit":
+    if cand.kind in ("unit", "ko_place"):
         if _UNIT_DURATION_BEFORE.search(before) or _UNIT_DURATION_AFTER.match(after):
             return "duration"
+        if cand.kind == "ko_place":
+            if _KO_RATE_AFTER.match(after):
+                return "rate"
+            if _KO_OCLOCK_BEFORE.search(before) or _TOD_BEFORE.search(before):
+                return "time_of_day"
         return None
 
     if _TOD_AFTER.match(after) or _TZ_AFTER.match(after) or _TOD_BEFORE.search(before):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .frames import FrameAnalysis
+from .vocabulary import REACTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,15 @@ PRESENCE_ONLY = 0.5
 STEADY_MOTION = 0.05
 RESTLESS_MOTION = 0.3
 MIN_STABILITY = 0.5
+#: Eye openness below this is a closed eye.
+EYES_CLOSED = 0.3
+#: Eyes closed for up to this long are a blink: not inattention.
+BLINK_GRACE_S = 0.6
+#: Eyes squeezed shut during a strong emotion (crying, laughing) are a reaction, not
+#: inattention, for up to this long; longer closure counts.
+EXPRESSIVE_GRACE_S = 4.0
+#: A reaction (not the resting state) at least this probable is a strong emotion.
+STRONG_EMOTION = 0.5
 
 
 def _falloff(angle: float) -> float:
@@ -60,22 +70,41 @@ class AttentionTracker:
     def __init__(self, window: float = 1.5) -> None:
         self.window = window
         self._samples: deque[_Sample] = deque()
+        self._closed_since: float | None = None
 
     def reset(self) -> None:
         """Forget the history (e.g. after a pause or a seek)."""
         self._samples.clear()
+        self._closed_since = None
+
+    def _score(self, analysis: FrameAnalysis, t: float) -> float:
+        """This frame's score, forgiving a blink and expressive squeezing (see the docs)."""
+        eyes = analysis.eye_openness
+        if not analysis.face_found or eyes is None or eyes >= EYES_CLOSED:
+            self._closed_since = None
+            return analysis.attention
+        if self._closed_since is None:
+            self._closed_since = t
+        closed_for = t - self._closed_since
+        strong = max((analysis.probabilities.get(e, 0.0) for e in REACTIONS), default=0.0)
+        grace = EXPRESSIVE_GRACE_S if strong >= STRONG_EMOTION else BLINK_GRACE_S
+        if closed_for <= grace:
+            return frame_attention(True, analysis.yaw, analysis.pitch, 1.0)
+        return analysis.attention
 
     def update(self, analysis: FrameAnalysis, t: float) -> float:
         """Add one frame's analysis at time ``t`` (seconds) and return smoothed attention."""
         if self._samples and t < self._samples[-1].t:
             # Time went backwards (seek/restart): the old history says nothing about now.
             self._samples.clear()
+            self._closed_since = None
+        score = self._score(analysis, t)
         centre = None
         width = 0.0
         if analysis.face_found and analysis.box is not None:
             x, y, w, h = analysis.box
             centre, width = (x + w / 2.0, y + h / 2.0), float(max(w, 1))
-        self._samples.append(_Sample(t, analysis.attention, centre, width))
+        self._samples.append(_Sample(t, score, centre, width))
         while self._samples and self._samples[0].t < t - self.window:
             self._samples.popleft()
         return self.value()

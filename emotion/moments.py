@@ -15,7 +15,13 @@ from timeline import clip_window
 
 from .vocabulary import EMOTIONS, REACTIONS, RESTING
 
-MIN_HEADROOM = 0.2
+#: A moment rises at least this much (probability) above the viewer's baseline for its emotion
+#: and above the lowest point of its own clip window.
+STAND_OUT_MARGIN = 0.15
+#: The viewer's resting level of an emotion: this percentile of its per-second series.
+BASELINE_PERCENTILE = 25
+#: Moments of *different* emotions closer than this are one reaction (the stronger is kept).
+CROSS_SEPARATION = 3.0
 
 
 @dataclass(frozen=True)
@@ -146,12 +152,20 @@ def find_emotion_moments(
     top_n: int = 5,
     before: float = 10,
     after: float = 10,
-    min_separation: float = 15,
+    min_separation: float | None = None,
+    cross_separation: float = CROSS_SEPARATION,
     smoothing_seconds: float = 2.0,
     emotions: Sequence[str] = REACTIONS,
     min_score: float = 0.15,
+    margin: float = STAND_OUT_MARGIN,
 ) -> list[EmotionMoment]:
-    """The strongest reactions of one session, best first (rules: docs/emotion-moments.md)."""
+    """The strongest reactions of one session, best first (rules: docs/emotion-moments.md).
+
+    ``min_separation`` is between two moments of the *same* emotion (default ``before +
+    after``: two clips of one emotion never overlap); moments of different emotions only need
+    ``cross_separation`` seconds. A peak must rise ``margin`` above the viewer's baseline for
+    that emotion *and* above the lowest point of its own clip window.
+    """
     if RESTING in emotions:
         raise ValueError(f"{RESTING} is the baseline and is never collected as a moment")
     unknown = set(emotions) - set(EMOTIONS)
@@ -159,30 +173,46 @@ def find_emotion_moments(
         raise ValueError(f"unknown emotions: {sorted(unknown)}")
     if top_n <= 0:
         return []
+    same_gap = float(before + after) if min_separation is None else float(min_separation)
     n_bins, means, attention, faces, _ = _binned(samples, duration, 1.0)
     if n_bins == 0 or not faces.any():
         return []
     half_width = max(0, int(round(smoothing_seconds / 2)))
     attention_smooth = _smooth(attention, half_width)
+    lo_reach, hi_reach = max(0, int(math.ceil(before))), max(0, int(math.ceil(after)))
 
+    # (score, intensity, peak index, emotion rank in the fixed vocabulary order, emotion)
     candidates: list[tuple[float, float, int, int, str]] = []
-    for order, emotion in enumerate(emotions):
+    for emotion in sorted(set(emotions), key=EMOTIONS.index):
         raw = means[emotion]
-        baseline = float(np.nanmedian(raw))
+        baseline = float(np.nanpercentile(raw, BASELINE_PERCENTILE))
+        headroom = 1.0 - baseline
+        if headroom < margin:
+            continue  # the face reads this emotion all the time: nothing can stand out
         smoothed = _smooth(raw, half_width)
-        intensity = np.clip((smoothed - baseline) / max(1.0 - baseline, MIN_HEADROOM), 0.0, 1.0)
+        intensity = np.clip((smoothed - baseline) / headroom, 0.0, 1.0)
         score = intensity * attention_smooth
         for index in _local_maxima(score):
-            if score[index] >= min_score:
-                candidates.append(
-                    (float(score[index]), float(intensity[index]), index, order, emotion)
-                )
-    candidates.sort(key=lambda c: (-round(c[0], 9), -round(c[1], 9), c[2], c[3]))
+            value = float(smoothed[index])
+            if value - baseline < margin or score[index] < min_score:
+                continue
+            window = smoothed[max(0, index - lo_reach) : index + hi_reach + 1]
+            if value - float(np.nanmin(window)) < margin:
+                continue  # inside a long plateau: not a moment that stands out
+            candidates.append((
+                round(float(score[index]), 9), round(float(intensity[index]), 9), index,
+                EMOTIONS.index(emotion), emotion,
+            ))
+    # Best score, then the stronger intensity, then the earlier peak, then vocabulary order.
+    candidates.sort(key=lambda c: (-c[0], -c[1], c[2], c[3]))
 
     chosen: list[EmotionMoment] = []
     for score_value, intensity_value, index, _, emotion in candidates:
         peak = float(index)
-        if any(abs(peak - m.peak) < min_separation for m in chosen):
+        if any(
+            abs(peak - m.peak) < (same_gap if m.emotion == emotion else cross_separation)
+            for m in chosen
+        ):
             continue
         start, end = clip_window(peak, before, after, duration)
         chosen.append(

@@ -18,6 +18,7 @@ from .encode import (
     X264_PRESET,
 )
 from .errors import MediaError
+from .frames import MAX_READ_PIXELS, read_frames
 from .plan import BOUNDARY_TOLERANCE
 from .probe import MediaInfo, probe_media
 from .process import FFMPEG_TIMEOUT
@@ -31,6 +32,7 @@ __all__ = [
     "FFMPEG_ENV",
     "FFMPEG_TIMEOUT",
     "FULL_CRF",
+    "MAX_READ_PIXELS",
     "SEGMENT_CRF",
     "THUMBNAIL_MAX_HEIGHT",
     "VERTICAL_FILTER",
@@ -43,5 +45,6 @@ __all__ = [
     "ffmpeg_or_none",
     "find_ffmpeg",
     "probe_media",
+    "read_frames",
     "render_clip",
 ]

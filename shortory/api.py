@@ -8,6 +8,7 @@ from analysis.api import (
     SessionDetailView,
     SessionFinishView,
     SessionListView,
+    SessionReactionView,
     SessionSamplesView,
     VideoSessionsView,
 )
@@ -29,6 +30,8 @@ urlpatterns = [
     path("v1/sessions/", SessionListView.as_view(), name="api_sessions"),
     path("v1/sessions/<int:pk>/", SessionDetailView.as_view(), name="api_session"),
     path("v1/sessions/<int:pk>/samples/", SessionSamplesView.as_view(), name="api_session_samples"),
+    path("v1/sessions/<int:pk>/reaction/", SessionReactionView.as_view(),
+         name="api_session_reaction"),
     path("v1/sessions/<int:pk>/finish/", SessionFinishView.as_view(), name="api_session_finish"),
     path("v1/clips/", ClipListView.as_view(), name="api_clips"),
     path("v1/clips/<int:pk>/", ClipDetailView.as_view(), name="api_clip"),

@@ -15,6 +15,10 @@
   const sessionId = root.dataset.session;
 
   let fps = Number(root.dataset.fps) || 4;
+  // Frames keep the camera's own aspect ratio (never stretched): scaled down so the short side
+  // is at most frameShort and the long side at most frameLong (the server's hello says both).
+  let frameShort = 240;
+  let frameLong = 480;
   let socket = null;
   let cameraReady = false;
   let analysisPaused = false;
@@ -32,7 +36,8 @@
       setStatus(text("CameraDenied"));
       return;
     }
-    navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 }, audio: false })
+    // Only a preferred height: asking for a width too makes browsers crop or pick a 4:3 mode.
+    navigator.mediaDevices.getUserMedia({ video: { height: { ideal: 480 } }, audio: false })
       .then(function (stream) {
         camera.srcObject = stream;
         cameraReady = true;
@@ -48,7 +53,12 @@
     socket.onmessage = function (ev) {
       let msg;
       try { msg = JSON.parse(ev.data); } catch (e) { return; }
-      if (msg.type === "hello") { fps = msg.capture_fps || fps; schedule(); }
+      if (msg.type === "hello") {
+        fps = msg.capture_fps || fps;
+        frameShort = msg.frame_short_side || frameShort;
+        frameLong = msg.frame_long_side || frameLong;
+        schedule();
+      }
       else if (msg.type === "analysis") { inFlight = Math.max(0, inFlight - 1); answered += 1; show(msg); }
       else if (msg.type === "finished") { finishing = true; location.href = msg.url; }
       else if (msg.type === "error") {
@@ -86,11 +96,26 @@
     timer = setInterval(capture, 1000 / fps);
   }
 
+  // Size the grab canvas to the camera's aspect ratio, scaled to fit; false until it has one.
+  function fitCanvas() {
+    const w = camera.videoWidth, h = camera.videoHeight;
+    if (!w || !h) return false;
+    const scale = Math.min(1, frameShort / Math.min(w, h), frameLong / Math.max(w, h));
+    const cw = Math.max(1, Math.round(w * scale)), ch = Math.max(1, Math.round(h * scale));
+    if (canvas.width !== cw || canvas.height !== ch) {
+      canvas.width = cw;
+      canvas.height = ch;
+      root.dataset.frameSize = cw + "x" + ch;
+    }
+    return true;
+  }
+
   function capture() {
     if (!cameraReady || analysisPaused || finishing) return;
     if (player.paused || player.ended || player.readyState < 2) return;  // only while playing
     if (!socket || socket.readyState !== WebSocket.OPEN) return;
     if (inFlight >= 3) return;  // the server is behind: skip rather than queue up latency
+    if (!fitCanvas()) return;
     const ctx = canvas.getContext("2d");
     ctx.drawImage(camera, 0, 0, canvas.width, canvas.height);
     const t = player.currentTime;

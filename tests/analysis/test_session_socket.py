@@ -84,8 +84,8 @@ async def test_owner_streams_frames_and_gets_analysis(alice, session):
     assert connected
     hello = json.loads(await ws.receive_from())
     assert hello == {"type": "hello", "session": session.pk, "capture_fps": 4,
-                     "max_frame_bytes": settings.MAX_FRAME_BYTES, "frame_width": 320,
-                     "frame_height": 240}
+                     "max_frame_bytes": settings.MAX_FRAME_BYTES, "frame_short_side": 240,
+                     "frame_long_side": 480}
     await ws.send_to(bytes_data=frame(12.5))
     reply = await receive_until(ws, "analysis")
     assert reply["t"] == 12.5

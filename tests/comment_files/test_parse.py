@@ -187,6 +187,19 @@ def test_json_array_with_items_that_are_not_comments() -> None:
     assert info.value.lines == [2, 3]
 
 
+def test_json_array_of_plain_strings() -> None:
+    data = json.dumps(["0:34 ㅋㅋㅋ", "  ", "best part 2:10", {"text": "12:01 wow"}],
+                      ensure_ascii=False).encode()
+    comments = parse_comments_file(data, "scraped.json")
+    assert [(c.comment_id, c.text, c.author, c.like_count) for c in comments] == [
+        ("item-1", "0:34 ㅋㅋㅋ", "", 0), ("item-3", "best part 2:10", "", 0),
+        ("item-4", "12:01 wow", "", 0)]
+    assert not any(c.is_html for c in comments)
+    with pytest.raises(CommentFileError) as info:
+        parse_comments_file(json.dumps(["fine", 3, None]).encode(), "x.json")
+    assert info.value.lines == [2, 3]
+
+
 def test_json_object_that_holds_no_comments() -> None:
     with pytest.raises(CommentFileError) as info:
         parse_comments_file(b'{"name": "my settings", "volume": 3}', "settings.json")

@@ -74,7 +74,7 @@ def test_a_range_in_one_comment_is_one_place_and_one_vote() -> None:
 
 
 def test_distinct_authors_beat_one_author_repeating() -> None:
-    spammer = [Mention(f"s{i}", "same-author", 200, 0, "200!") for i in range(8)]
+    spammer = [Mention(f"s{i}", "same-author", 200, 0, f"200! ({i})") for i in range(8)]
     two_people = crowd(400, 2, tag="p")
     moments = rank_comment_moments(spammer + two_people, duration=600)
     assert [m.peak for m in moments] == [400, 200]
@@ -132,23 +132,72 @@ def test_no_unbounded_chaining() -> None:
         assert moment.mention_count <= 4  # at most ±5 s around a seed at 3 s spacing
 
 
-def test_overlapping_windows_merge_and_keep_combined_evidence() -> None:
+def test_nearby_moments_are_separated_never_merged() -> None:
     mentions = (
         crowd(100, 3, tag="a", likes=5) + crowd(112, 2, tag="b", likes=50) + crowd(300, 1, tag="c")
     )
     moments = rank_comment_moments(mentions, duration=600)
-    assert len(moments) == 2
-    merged = moments[0]
-    assert merged.peak == 100
-    assert (merged.start, merged.end) == (90.0, 122.0)
-    assert merged.mention_count == 5
-    assert merged.distinct_authors == 5
-    assert [c["likes"] for c in merged.top_comments] == [50, 50, 5]
-    assert {c["comment_id"] for c in merged.top_comments[:2]} == {"b-c0", "b-c1"}
-    assert set(merged.top_comments[0]) == {"comment_id", "author", "text", "likes"}
-    # Far apart: not merged.
+    assert [(m.peak, m.start, m.end) for m in moments] == [
+        (100, 90.0, 110.0), (112, 110.0, 130.0), (300, 290.0, 310.0)]
+    assert [m.mention_count for m in moments] == [3, 2, 1]
+    assert [c["likes"] for c in moments[1].top_comments] == [50, 50]
+    assert set(moments[0].top_comments[0]) == {"comment_id", "author", "text", "likes"}
+    # A mention inside (or a second beside) a better clip is evidence for it: same window.
+    inside = rank_comment_moments(crowd(100, 3, tag="a") + crowd(106, 2, tag="b")
+                                  + crowd(111, 1, tag="c"), duration=600)
+    assert [(m.peak, m.start, m.end, m.mention_count) for m in inside] == [(100, 90.0, 110.0, 6)]
+    # Far apart: two ordinary clips.
     apart = rank_comment_moments(crowd(100, 3, tag="a") + crowd(150, 2, tag="b"), duration=600)
     assert [(m.start, m.end) for m in apart] == [(90.0, 110.0), (140.0, 160.0)]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_every_window_is_exactly_before_plus_after_and_none_overlap(seed: int) -> None:
+    rng = random.Random(seed)
+    duration = rng.choice([90, 300, 1200])
+    mentions = []
+    for i in range(rng.randint(5, 80)):
+        second = rng.randint(0, duration)
+        mentions.append(Mention(f"c{i}", f"a{rng.randint(0, 30)}", second, rng.randint(0, 500),
+                                f"{second}"))
+    if rng.random() < 0.5:
+        mentions += chapter_index(sorted(rng.sample(range(duration), 8)))
+    before, after = rng.choice([(10, 10), (5, 15), (3, 3)])
+    moments = rank_comment_moments(mentions, duration=duration, top_k=rng.randint(1, 10),
+                                   before=before, after=after)
+    assert moments
+    for m in moments:
+        assert m.start <= m.peak <= m.end
+        if before <= m.peak <= duration - after:
+            assert m.end - m.start == pytest.approx(before + after)
+        assert m.end - m.start <= before + after
+        assert 0 <= m.start and m.end <= duration
+    spans = sorted((m.start, m.end) for m in moments)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_one_author_posting_the_same_text_twice_counts_and_shows_once() -> None:
+    mentions = [Mention("x1", "ann", 100, 3, "1:40 lol"), Mention("x2", "ann", 100, 9, "1:40  LOL"),
+                Mention("y", "bob", 100, 1, "1:40 lol")]
+    (moment,) = rank_comment_moments(mentions, duration=600)
+    assert moment.mention_count == 2
+    assert [c["comment_id"] for c in moment.top_comments] == ["x2", "y"]
+    alone = rank_comment_moments([Mention("y", "bob", 100, 1, "1:40 lol")], duration=600)
+    assert moment.score > alone[0].score
+    assert moment.score == rank_comment_moments(list(reversed(mentions)), duration=600)[0].score
+
+
+def test_a_chapter_list_counts_once_and_never_leads() -> None:
+    chapters = chapter_index([0, 60, 120, 180, 240], likes=90_000)
+    genuine = crowd(120, 2, tag="r", likes=1)
+    moments = rank_comment_moments(chapters + genuine, duration=600, top_k=10)
+    at_120 = next(m for m in moments if m.peak == 120)
+    assert at_120.top_comments[0]["comment_id"] != "chapters"
+    assert at_120.top_comments[-1]["comment_id"] == "chapters"
+    assert moments[0].peak == 120
+    # Its five places share one vote (with its likes boost) between them.
+    others = [m.score for m in moments if m.peak != 120]
+    assert sum(others) == pytest.approx(4 / 5 * (1 + 0.25 * 4), abs=1e-6)
 
 
 def test_heatmap_breaks_a_tie_and_is_reported() -> None:

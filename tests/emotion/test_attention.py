@@ -110,3 +110,42 @@ def test_real_face_turning_away_then_leaving(recognizer):
     assert facing > 0.9
     assert turned_away < 0.2
     assert gone == 0.0
+
+
+def closed(emotion: str, confidence: float = 0.9, yaw: float = 0.0) -> FrameAnalysis:
+    base = fake_analysis(emotion, confidence=confidence)
+    return FrameAnalysis(face_found=True, box=(200, 100, 160, 160),
+                         probabilities=base.probabilities, emotion=emotion,
+                         attention=frame_attention(True, yaw, 0.0, 0.05), yaw=yaw, pitch=0.0,
+                         eye_openness=0.05)
+
+
+def test_a_long_blink_is_forgiven_sustained_closure_is_not():
+    tracker = AttentionTracker(window=1.5)
+    feed(tracker, [with_signals("neutral", 0.0)] * 15)
+    blink = feed(tracker, [closed("neutral")] * 5, start=1.5)  # 0.5 s shut
+    assert min(blink) > 0.95
+    dozing = feed(tracker, [closed("neutral")] * 40, start=2.0)  # 4 s more
+    assert dozing[-1] < 0.1
+
+
+@pytest.mark.parametrize("emotion", ["happy", "sad", "surprise", "angry"])
+def test_eyes_squeezed_shut_in_a_strong_emotion_are_attentive_for_a_few_seconds(emotion):
+    tracker = AttentionTracker(window=1.5)
+    feed(tracker, [with_signals("neutral", 0.0)] * 15)
+    squeezing = feed(tracker, [closed(emotion, 0.9)] * 35, start=1.5)  # 3.5 s laughing/crying
+    assert min(squeezing) > 0.95
+    # The same closure without a strong emotion, or going on too long, counts.
+    calm = feed(AttentionTracker(window=1.5), [closed("neutral")] * 35)
+    assert calm[-1] < 0.1
+    long = feed(tracker, [closed(emotion, 0.9)] * 30, start=5.0)  # now 6.5 s shut
+    assert long[-1] < 0.1
+    # Squeezing while turned away is still looking away.
+    away = feed(AttentionTracker(window=1.5), [closed(emotion, 0.9, yaw=60.0)] * 20)
+    assert away[-1] == 0.0
+
+
+def test_open_eyes_reset_the_closure_clock():
+    tracker = AttentionTracker(window=1.5)
+    frames = ([closed("neutral")] * 5 + [with_signals("neutral", 0.0)] * 2) * 6  # blinking
+    assert min(feed(tracker, frames)[5:]) > 0.95
