@@ -101,6 +101,8 @@ def _checked(cues: list[Cue]) -> list[Cue]:
 
 def _parse_blocks(text: str, kind: str) -> list[Cue]:
     cues: list[Cue] = []
+    if not text.strip():
+        raise CaptionError(f"The file has no {kind.upper()} captions.")
     blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n").strip())
     timed = 0
     for block in blocks:
@@ -237,11 +239,11 @@ class CaptionStyle:
 
 
 def style_for(size: tuple[int, int]) -> CaptionStyle:
-    """Large for phones: ~1/15 of the width on vertical frames; bottom margin clear of the
+    """Large for phones: 1/12 of the width on vertical frames; bottom margin clear of the
     Shorts/Reels/TikTok overlay (the lowest ~22 %) on vertical, 8 % on landscape."""
     width, height = size
     vertical = height > width
-    font = round(width / 15) if vertical else round(height / 16)
+    font = round(width / 12) if vertical else round(height / 14)
     return CaptionStyle(font_size=max(16, font), margin_v=round(height * (0.22 if vertical
                                                                           else 0.08)),
                         margin_h=round(width * 0.08))

@@ -8,7 +8,9 @@ docs/reframe.md#shot-cuts.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
 import re
 import subprocess
 import tempfile
@@ -32,7 +34,7 @@ FaceFinder = Callable[[list[np.ndarray]], Sequence[Sequence[FaceBox]]]
 
 SCENE_THRESHOLD = 0.3  # ffmpeg's scene score (0..1) above which a frame starts a new shot
 MIN_SHOT_SECONDS = 0.5  # cuts closer than this to the previous one (flashes) are ignored
-SAMPLE_FPS = 5.0
+SAMPLE_FPS = 4.0
 MAX_SAMPLES = 900  # a long clip is sampled more sparsely rather than without bound
 SAMPLE_HEIGHT = 360  # the sampled frames' height (faces down to ~25 px at 1080p are kept)
 SCENE_WIDTH = 160
@@ -65,11 +67,15 @@ def analyse_clip(ffmpeg: str, source: Path, start: float, duration: float,
     ``source[start:start + duration]``. Raises MediaError when ffmpeg fails."""
     fps = min(SAMPLE_FPS, MAX_SAMPLES / max(duration, 1e-3))
     width, height = sample_size(*source_size)
-    graph = (f"[0:V:0]scale={width}:{height},setsar=1,split=2[a][b];"
-             f"[a]scale={SCENE_WIDTH}:-2,select='gt(scene,{SCENE_THRESHOLD})',"
-             "metadata=mode=print,nullsink;"
-             f"[b]fps={fps:.6f},format=bgr24[out]")
-    cmd = [*base_args(ffmpeg, "info"), "-ss", secs(start), "-i", str(source),
+    # Every frame is scaled straight to 160 px for the scene score; only the sampled ones
+    # are scaled to the detector's size.
+    graph = (f"[0:V:0]split=2[a][b];"
+             f"[a]scale={SCENE_WIDTH}:-2:flags=fast_bilinear,"
+             f"select='gt(scene,{SCENE_THRESHOLD})',metadata=mode=print,nullsink;"
+             f"[b]fps={fps:.6f},scale={width}:{height},setsar=1,format=bgr24[out]")
+    # No deblocking: a quarter of the decoding time, invisible at 160 and 640 px.
+    cmd = [*base_args(ffmpeg, "info"), "-skip_loop_filter", "all", "-ss", secs(start),
+           "-i", str(source),
            "-t", f"{duration:.6f}", "-filter_complex", graph, "-map", "[out]",
            "-f", "rawvideo", "pipe:1"]
     frame_bytes = width * height * 3
@@ -83,14 +89,15 @@ def analyse_clip(ffmpeg: str, source: Path, start: float, duration: float,
                 from exc
         timer = threading.Timer(FFMPEG_TIMEOUT, proc.kill)
         timer.start()
+        # A reader thread keeps ffmpeg decoding while the faces of earlier frames are found.
+        frames: queue.Queue[bytes | None] = queue.Queue(maxsize=2 * BATCH)
+        reader = threading.Thread(target=_read_frames, args=(proc, frame_bytes, frames),
+                                  daemon=True)
+        reader.start()
         try:
-            assert proc.stdout is not None
             index = 0
             batch: list[np.ndarray] = []
-            while True:
-                chunk = proc.stdout.read(frame_bytes)
-                if len(chunk) < frame_bytes:
-                    break
+            while (chunk := frames.get()) is not None:
                 batch.append(np.frombuffer(chunk, np.uint8).reshape(height, width, 3))
                 if len(batch) == BATCH:
                     samples += _faces(batch, index, fps, find_faces, scale_x, scale_y)
@@ -104,6 +111,10 @@ def analyse_clip(ffmpeg: str, source: Path, start: float, duration: float,
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            while reader.is_alive():  # a failure above: let the reader see the pipe close
+                with contextlib.suppress(queue.Empty):
+                    frames.get(timeout=0.1)
+            reader.join()
         log.seek(0)
         text = log.read()
     if returncode != 0:
@@ -111,6 +122,17 @@ def analyse_clip(ffmpeg: str, source: Path, start: float, duration: float,
         raise MediaError(_FAILED)
     cuts = _cuts(text.decode("utf-8", "replace"), duration)
     return Analysis(cuts=cuts, samples=tuple(samples), sample_fps=fps)
+
+
+def _read_frames(proc: subprocess.Popen[bytes], frame_bytes: int,
+                 frames: queue.Queue[bytes | None]) -> None:
+    """Put each whole frame from ffmpeg's stdout on ``frames``, then None."""
+    assert proc.stdout is not None
+    try:
+        while len(chunk := proc.stdout.read(frame_bytes)) == frame_bytes:
+            frames.put(chunk)
+    finally:
+        frames.put(None)
 
 
 def _faces(frames: list[np.ndarray], first: int, fps: float, find_faces: FaceFinder | None,
