@@ -311,7 +311,7 @@ class FaceDetector:
         return faces
 
 
-def square_tiles(height: int, width: int, overlap: float = 0.25) -> list[tuple[int, int, int]]:
+def square_tiles(height: int, width: int, overlap: float = 0.2) -> list[tuple[int, int, int]]:
     """Squares (x, y, side) of side min(height, width) that cover a frame along its long axis,
     neighbours overlapping by at least ``overlap`` of a side, so that a face cut by one
     square's edge is whole in the next."""

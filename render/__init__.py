@@ -9,6 +9,7 @@ other aspects are reframed (docs/reframe.md), captions burned in on request (doc
 from __future__ import annotations
 
 from .aspects import ASPECT_RATIOS, ASPECTS, VERTICAL_FILTER, Aspect
+from .captions import MAX_BYTES as MAX_CAPTION_BYTES
 from .captions import CaptionError, Cue, Word, cues_for_clip, parse_captions, to_srt
 from .clip import RenderResult, render_clip
 from .encode import (
@@ -36,6 +37,7 @@ __all__ = [
     "FFMPEG_ENV",
     "FFMPEG_TIMEOUT",
     "FRAMINGS",
+    "MAX_CAPTION_BYTES",
     "FULL_CRF",
     "SEGMENT_CRF",
     "THUMBNAIL_MAX_HEIGHT",

@@ -30,7 +30,12 @@ class AddVideoForm(forms.Form):
         label=_("Seconds after"), min_value=SECONDS_AROUND.low, max_value=SECONDS_AROUND.high,
         initial=lambda: settings.CLIP_AFTER_SECONDS)
     aspect = forms.ChoiceField(label=_("Clip shape"), choices=[
-        ("source", _("Same as the video")), ("9:16", _("Vertical 9:16 (Shorts, Reels)"))])
+        ("source", _("Same as the video")), ("9:16", _("Vertical 9:16 (Shorts, Reels)")),
+        ("1:1", _("Square 1:1")), ("4:5", _("Portrait 4:5"))])
+    captions = forms.BooleanField(
+        label=_("Burn in captions"), required=False,
+        help_text=_("YouTube's own captions (or the caption file you add to an upload), "
+                    "large and readable on phones."))
 
     def clean(self):
         data = super().clean()
@@ -38,3 +43,9 @@ class AddVideoForm(forms.Form):
             raise forms.ValidationError(_("Paste a YouTube link or choose a video file (one of "
                                           "the two)."))
         return data
+
+
+class CaptionFileForm(forms.Form):
+    caption_file = forms.FileField(
+        label=_("Caption file"), help_text=_(".srt or .vtt, UTF-8, at most 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".srt,.vtt"}))

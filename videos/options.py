@@ -30,6 +30,7 @@ class VideoOptions:
     clip_before: int
     clip_after: int
     aspect: str = "source"
+    captions: bool = False  # burn the video's captions into its clips
 
     @classmethod
     def default(cls) -> VideoOptions:
@@ -46,6 +47,7 @@ class VideoOptions:
             clip_before=_int_or(data.get("clip_before"), default.clip_before),
             clip_after=_int_or(data.get("clip_after"), default.clip_after),
             aspect=data.get("aspect") or default.aspect,
+            captions=bool(data.get("captions", default.captions)),
         ).validated()
 
     def validated(self) -> VideoOptions:
@@ -64,9 +66,9 @@ class VideoOptions:
             raise ApplicationError(_("Unknown aspect ratio."), {"field": "aspect"})
         return self
 
-    def as_fields(self) -> dict[str, int | str]:
+    def as_fields(self) -> dict[str, int | str | bool]:
         return {"top_k": self.top_k, "clip_before": self.clip_before,
-                "clip_after": self.clip_after, "aspect": self.aspect}
+                "clip_after": self.clip_after, "aspect": self.aspect, "captions": self.captions}
 
 
 def _int_or(value: object, default: int) -> int:
