@@ -12,7 +12,7 @@ PORT ?= 8000
 export DEBUG ?= 1
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: run test setup venv models migrate static lint pytest browser-deps bench clean help
+.PHONY: run test setup venv models migrate static lint pytest browser-deps fonts bench clean help
 
 help:
 	@echo "make run    set up, then start daphne + a django-q2 worker on http://$(HOST):$(PORT)"
@@ -38,7 +38,20 @@ migrate: $(STAMP)
 static: $(STAMP)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
-setup: venv models migrate static
+# Burned-in captions are set in Noto Sans CJK (Hangul and Latin; SIL Open Font License 1.1),
+# Debian's fonts-noto-cjk: installed when missing and we are root; otherwise libass falls back
+# to whatever fontconfig has (Korean may then show as boxes).
+CAPTION_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc
+fonts:
+	@if [ ! -f $(CAPTION_FONT) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian fonts-noto-cjk for burned-in captions"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null) \
+	      || echo "could not install fonts-noto-cjk: Korean captions may not render"; \
+	  else echo "fonts-noto-cjk not found: Korean captions may not render (apt-get install fonts-noto-cjk)"; fi; \
+	fi
+
+setup: venv models fonts migrate static
 
 run: setup
 	$(PY) scripts/serve.py --host $(HOST) --port $(PORT)
@@ -72,6 +85,7 @@ test: setup lint browser-deps
 bench: setup
 	$(PY) -m bench.clips
 	$(PY) -m bench.frames
+	$(PY) -m bench.reframe
 	$(PY) -m bench.timestamps
 	$(PY) -m bench.highlights
 

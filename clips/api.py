@@ -1,3 +1,4 @@
+from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -16,13 +17,14 @@ class ClipSerializer(serializers.ModelSerializer):
     file_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
+    subtitles_url = serializers.SerializerMethodField()
     video = serializers.SerializerMethodField()
 
     class Meta:
         model = Clip
         fields = ["id", "video", "source", "kind", "emotion", "intensity", "start", "end",
-                  "aspect", "status", "error", "duration", "size_bytes", "created_at",
-                  "file_url", "thumbnail_url", "download_url"]
+                  "aspect", "captions", "status", "error", "duration", "size_bytes",
+                  "created_at", "file_url", "thumbnail_url", "download_url", "subtitles_url"]
         read_only_fields = fields
 
     def _url(self, clip: Clip, name: str) -> str | None:
@@ -42,6 +44,16 @@ class ClipSerializer(serializers.ModelSerializer):
 
     def get_download_url(self, clip) -> str | None:
         return self._url(clip, "api_clip_download")
+
+    def get_subtitles_url(self, clip) -> str | None:
+        """The clip's captions as .srt (clip time), when its source has captions."""
+        if not hasattr(clip.source, "caption_track"):
+            return None
+        from django.urls import reverse
+
+        request = self.context.get("request")
+        path = reverse("api_clip_subtitles", args=[clip.pk])
+        return request.build_absolute_uri(path) if request else path
 
     def get_video(self, clip) -> int | None:
         moment = clip.moment
@@ -99,6 +111,37 @@ class ClipDownloadView(APIView):
         return ranged_file_response(request._request, selectors.clip_file_path(clip, "file"),
                                     content_type="video/mp4",
                                     download_name=rendering.clip_download_name(clip))
+
+
+class ClipSubtitlesView(APIView):
+    """The clip's captions as SubRip (.srt), timed from the clip's start; 404 without any."""
+
+    @extend_schema(responses={(200, "application/x-subrip"): str})
+    def get(self, request, pk: int):
+        clip = selectors.get_clip_for_user(request.user, pk)
+        text = rendering.clip_subtitles(clip)
+        if not text:
+            raise Http404("This clip has no captions")
+        response = HttpResponse(text, content_type="application/x-subrip; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{rendering.clip_download_name(clip, ".srt")}"')
+        return response
+
+
+class ClipCaptionsSerializer(serializers.Serializer):
+    captions = serializers.BooleanField()
+
+
+class ClipCaptionsView(APIView):
+    """Switch burned-in captions on or off; the clip is rendered again (status "pending")."""
+
+    @extend_schema(request=ClipCaptionsSerializer, responses=ClipSerializer)
+    def post(self, request, pk: int):
+        clip = selectors.get_clip_for_user(request.user, pk)
+        data = ClipCaptionsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rendering.clip_set_captions(clip=clip, captions=data.validated_data["captions"])
+        return Response(ClipSerializer(clip, context={"request": request}).data)
 
 
 class MomentSerializer(serializers.ModelSerializer):

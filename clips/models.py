@@ -101,6 +101,8 @@ class Clip(models.Model):
     start = models.FloatField()
     end = models.FloatField()
     aspect = models.CharField(max_length=8, default="source")
+    # Burn the source's captions into this clip (render.RenderOptions.captions).
+    captions = models.BooleanField(_("captions burned in"), default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
     file = models.FileField(upload_to=RandomName("clips", ".mp4"), blank=True, max_length=300)

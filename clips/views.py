@@ -1,13 +1,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.emotions import REACTIONS
+from common.errors import ApplicationError
 from common.http_range import ranged_file_response
 
 from . import selectors
@@ -39,6 +40,36 @@ def clip_download(request, pk: int):
     clip = selectors.get_clip_for_user(request.user, pk)
     return ranged_file_response(request, selectors.clip_file_path(clip, "file"), content_type="video/mp4",
                                 download_name=rendering.clip_download_name(clip))
+
+
+@login_required
+def clip_subtitles(request, pk: int):
+    """The clip's captions as an .srt file, timed from the clip's start."""
+    clip = selectors.get_clip_for_user(request.user, pk)
+    text = rendering.clip_subtitles(clip)
+    if not text:
+        raise Http404("This clip has no captions")
+    response = HttpResponse(text, content_type="application/x-subrip; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{rendering.clip_download_name(clip, ".srt")}"')
+    return response
+
+
+@login_required
+@require_POST
+def clip_captions(request, pk: int):
+    """Switch the clip's burned-in captions on or off (it is rendered again)."""
+    clip = selectors.get_clip_for_user(request.user, pk)
+    try:
+        rendering.clip_set_captions(clip=clip, captions=request.POST.get("captions") == "on")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The clip is being rendered again."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "galleries"
+    return redirect(target)
 
 
 @login_required

@@ -8,13 +8,14 @@ from __future__ import annotations
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from timeline import clip_window
 
+from .caption_cues import cue_bonus, cues_near
 from .timestamps import extract_timestamps
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class CommentMoment:
     ``mention_count`` is the number of distinct comments pointing into the moment.
     ``top_comments`` holds up to three ``{comment_id, author, text, likes}`` dicts, most liked
     first. ``heatmap_value`` is YouTube's "Most replayed" value at the peak (``None`` without a
-    heatmap).
+    heatmap). ``caption_cues`` are the caption cue kinds near the peak ("laughter" ...).
     """
 
     peak: int
@@ -70,6 +71,7 @@ class CommentMoment:
     distinct_authors: int
     top_comments: list[dict]
     heatmap_value: float | None
+    caption_cues: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -213,10 +215,12 @@ def _peak(group: _Group, comments: dict[str, _Comment]) -> int:
     )
 
 
-def _evaluate(group: _Group, comments: dict[str, _Comment], heatmap: Sequence[dict] | None) -> None:
+def _evaluate(group: _Group, comments: dict[str, _Comment], heatmap: Sequence[dict] | None,
+              cues: Mapping[str, Sequence[int]] | None = None) -> None:
     group.peak = _peak(group, comments)
     group.heat = heatmap_value_at(heatmap, group.peak)
-    group.score = _votes(group.seconds, comments) + HEATMAP_BONUS * (group.heat or 0.0)
+    group.score = (_votes(group.seconds, comments) + HEATMAP_BONUS * (group.heat or 0.0)
+                   + cue_bonus(cues, group.peak))
 
 
 def _cluster(
@@ -310,14 +314,16 @@ def rank_comment_moments(
     before: float = 10,
     after: float = 10,
     heatmap: list[dict] | None = None,
+    cues: Mapping[str, Sequence[int]] | None = None,
 ) -> list[CommentMoment]:
     """Rank the moments viewers point to; the rules are in docs/comment-ranking.md.
 
     ``mentions`` holds one :class:`Mention` per timestamp per comment (duplicates of the same
     second within a comment are ignored); mentions outside ``[0, duration]`` are ignored.
-    Returns at most ``top_k`` moments, best first; every window is ``peak − before … peak +
-    after`` clamped to the video (or that length, moved off a better moment it would overlap),
-    and no two windows overlap.
+    ``cues`` are the caption cues per second (``comments.caption_cues.find_cues``): a small
+    bonus near the peak (docs/caption-cues.md). Returns at most ``top_k`` moments, best first;
+    every window is ``peak − before … peak + after`` clamped to the video (or that length,
+    moved off a better moment it would overlap), and no two windows overlap.
     """
     if top_k <= 0:
         return []
@@ -326,7 +332,7 @@ def rank_comment_moments(
     comments, seconds = _build_comments(mentions, duration, window)
     groups = _cluster(comments, seconds, window)
     for group in groups:
-        _evaluate(group, comments, heatmap)
+        _evaluate(group, comments, heatmap, cues)
         group.start, group.end = clip_window(group.peak, before, after, duration)
     groups.sort(key=_rank_key)
 
@@ -341,7 +347,8 @@ def rank_comment_moments(
             # counted once; its peak and window stay.
             for comment_id, secs in group.seconds.items():
                 home.seconds[comment_id] |= secs
-            home.score = _votes(home.seconds, comments) + HEATMAP_BONUS * (home.heat or 0.0)
+            home.score = (_votes(home.seconds, comments) + HEATMAP_BONUS * (home.heat or 0.0)
+                          + cue_bonus(cues, home.peak))
             continue
         if len(chosen) >= top_k:
             continue
@@ -353,10 +360,11 @@ def rank_comment_moments(
         chosen.append(group)
 
     chosen.sort(key=_rank_key)
-    return [_to_moment(group, comments) for group in chosen[:top_k]]
+    return [_to_moment(group, comments, cues) for group in chosen[:top_k]]
 
 
-def _to_moment(group: _Group, comments: dict[str, _Comment]) -> CommentMoment:
+def _to_moment(group: _Group, comments: dict[str, _Comment],
+               cues: Mapping[str, Sequence[int]] | None = None) -> CommentMoment:
     members = [comments[c] for c in group.seconds]
     # Reactions lead; a chapter list is shown after them, never first when there are any.
     top = sorted(members, key=lambda c: (c.is_index, -c.likes, c.comment_id))[:TOP_COMMENTS]
@@ -372,6 +380,7 @@ def _to_moment(group: _Group, comments: dict[str, _Comment]) -> CommentMoment:
             for c in top
         ],
         heatmap_value=group.heat,
+        caption_cues=cues_near(cues, group.peak),
     )
 
 

@@ -1,8 +1,10 @@
-"""Face detection with MediaPipe's BlazeFace short-range model run through LiteRT.
+"""Face detection with MediaPipe's BlazeFace models run through LiteRT.
 
-Aspect-preserving input (no letterbox), short-range anchors, weighted non-maximum suppression.
-The model's input and output, and the measurements behind the choices:
-docs/emotion-engine.md#face-detection.
+Aspect-preserving input (no letterbox), the model's anchors, weighted non-maximum suppression.
+The short-range model (128 px input, faces within ~2 m: the webcam) is the emotion engine's;
+the full-range one (192 px input, one stride-4 grid) finds the small faces of a group shot and
+is what clip reframing uses. The models' input and output, and the measurements behind the
+choices: docs/emotion-engine.md#face-detection, docs/reframe.md#faces.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -30,10 +33,29 @@ NMS_IOU = 0.3
 RIGHT_EYE, LEFT_EYE, NOSE_TIP, MOUTH, RIGHT_EAR, LEFT_EAR = range(6)
 
 
+@dataclass(frozen=True)
+class DetectorSpec:
+    """One BlazeFace variant: its input side, anchor strides, anchors per grid cell and score."""
+
+    input_size: int
+    strides: tuple[int, ...]
+    anchors_per_cell: int
+    min_score: float
+    # The graph only runs on its square input (the full-range model's reshapes are fixed).
+    square_only: bool = False
+
+
+SHORT_RANGE = DetectorSpec(INPUT_SIZE, STRIDES, ANCHORS_PER_LAYER, MIN_SCORE)
+# MediaPipe's full-range graph: 192x192, one 48x48 grid with one anchor a cell, threshold 0.6.
+FULL_RANGE = DetectorSpec(192, (4,), 1, 0.6, square_only=True)
+
+
 def generate_anchors(
-    input_size: int | tuple[int, int] = INPUT_SIZE, strides: tuple[int, ...] = STRIDES
+    input_size: int | tuple[int, int] = INPUT_SIZE, strides: tuple[int, ...] = STRIDES,
+    unit: int = INPUT_SIZE, per_cell: int = ANCHORS_PER_LAYER,
 ) -> np.ndarray:
-    """Anchor centres (n, 2) as (x, y) in units of 128 input pixels, in the model's order.
+    """Anchor centres (n, 2) as (x, y) in units of ``unit`` input pixels (the model's side), in
+    the model's order.
 
     ``input_size`` is the input's side, or its (height, width).
     """
@@ -49,7 +71,7 @@ def generate_anchors(
         rows, cols = int(np.ceil(height / stride)), int(np.ceil(width / stride))
         ys, xs = np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij")
         grid = np.stack([(xs + 0.5) * stride, (ys + 0.5) * stride], axis=-1).reshape(-1, 2)
-        centres.append(np.repeat(grid / INPUT_SIZE, same * ANCHORS_PER_LAYER, axis=0))
+        centres.append(np.repeat(grid / unit, same * per_cell, axis=0))
         layer += same
     return np.concatenate(centres).astype(np.float32)
 
@@ -60,21 +82,30 @@ GRID_COUNTS = (512, 384)
 
 
 @lru_cache(maxsize=32)
-def anchor_grid(height: int, width: int) -> tuple[np.ndarray, tuple[int, int]]:
+def anchor_grid(
+    height: int, width: int, spec: DetectorSpec = SHORT_RANGE
+) -> tuple[np.ndarray, tuple[int, int]]:
     """Anchors and per-grid anchor counts for an input of ``height`` x ``width`` pixels."""
-    anchors = generate_anchors((height, width))
+    anchors = generate_anchors((height, width), spec.strides, spec.input_size,
+                               spec.anchors_per_cell)
     anchors.setflags(write=False)  # shared between threads through the cache
-    first = -(-height // STRIDES[0]) * -(-width // STRIDES[0]) * ANCHORS_PER_LAYER
+    stride = spec.strides[0]
+    first = -(-height // stride) * -(-width // stride) * spec.anchors_per_cell
+    if all(s == stride for s in spec.strides):
+        first = len(anchors)
     return anchors, (first, len(anchors) - first)
 
 
-def input_size_for(frame_height: int, frame_width: int) -> tuple[int, int]:
-    """The detector's input (height, width) for a frame: long side 128, sides multiples of 16."""
-    scale = INPUT_SIZE / max(frame_height, frame_width)
+def input_size_for(
+    frame_height: int, frame_width: int, unit: int = INPUT_SIZE
+) -> tuple[int, int]:
+    """The detector's input (height, width) for a frame: long side ``unit`` (the model's side),
+    sides multiples of 16."""
+    scale = unit / max(frame_height, frame_width)
 
     def side(pixels: int) -> int:
         scaled = max(1, round(pixels * scale))
-        return min(INPUT_SIZE, -(-scaled // GRID_STEP) * GRID_STEP)
+        return min(unit, -(-scaled // GRID_STEP) * GRID_STEP)
 
     return side(frame_height), side(frame_width)
 
@@ -99,16 +130,17 @@ class Letterbox:
     scale: float
     pad_x: float
     pad_y: float
+    unit: int = INPUT_SIZE  # the model's side: normalised coordinates are in these units
 
     def to_frame(self, xy: np.ndarray) -> np.ndarray:
         """Map normalised model coordinates (..., 2) back to frame pixels."""
-        pixels = xy * INPUT_SIZE
+        pixels = xy * self.unit
         pixels[..., 0] = (pixels[..., 0] - self.pad_x) / self.scale
         pixels[..., 1] = (pixels[..., 1] - self.pad_y) / self.scale
         return pixels
 
 
-def letterbox(frame_bgr: np.ndarray, out: np.ndarray) -> Letterbox:
+def letterbox(frame_bgr: np.ndarray, out: np.ndarray, unit: int = INPUT_SIZE) -> Letterbox:
     """Fit a BGR uint8 frame into ``out`` (h, w, 3) RGB float32 in [-1, 1], aspect kept.
 
     ``out`` is the square 128x128 input or the frame-shaped one from ``input_size_for``; any
@@ -116,7 +148,7 @@ def letterbox(frame_bgr: np.ndarray, out: np.ndarray) -> Letterbox:
     """
     h, w = frame_bgr.shape[:2]
     out_h, out_w = out.shape[:2]
-    scale = INPUT_SIZE / max(h, w)
+    scale = unit / max(h, w)
     new_w, new_h = min(out_w, max(1, round(w * scale))), min(out_h, max(1, round(h * scale)))
     pad_x, pad_y = (out_w - new_w) // 2, (out_h - new_h) // 2
     # A 640x480 frame shrinks 5x: plain bilinear would alias, and area averaging straight from
@@ -131,7 +163,7 @@ def letterbox(frame_bgr: np.ndarray, out: np.ndarray) -> Letterbox:
     region = out[pad_y : pad_y + new_h, pad_x : pad_x + new_w]
     np.multiply(small, np.float32(1.0 / 127.5), out=region, casting="unsafe")
     region -= 1.0
-    return Letterbox(scale=scale, pad_x=float(pad_x), pad_y=float(pad_y))
+    return Letterbox(scale=scale, pad_x=float(pad_x), pad_y=float(pad_y), unit=unit)
 
 
 def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -151,12 +183,13 @@ def decode(
     logits: np.ndarray,
     min_score: float = MIN_SCORE,
     anchors: np.ndarray = ANCHORS,
+    unit: int = INPUT_SIZE,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Decode one image's raw outputs into candidate boxes, scores and keypoints.
 
     ``regressors`` is (a, 16), ``logits`` (a,) for the a ``anchors`` (896 for the square
     input). Returns corners (k, 4) as (x1, y1, x2, y2), scores (k,) and keypoints (k, 6, 2),
-    all in model-input coordinates in units of 128 pixels.
+    all in model-input coordinates in units of ``unit`` pixels (the model's side).
     """
     scores = 1.0 / (1.0 + np.exp(-np.clip(logits.astype(np.float64), -SCORE_CLIP, SCORE_CLIP)))
     keep = scores >= min_score
@@ -166,7 +199,7 @@ def decode(
             np.zeros(0, np.float32),
             np.zeros((0, 6, 2), np.float32),
         )
-    raw = regressors[keep] / INPUT_SIZE
+    raw = regressors[keep] / unit
     anchors = anchors[keep]
     centre = raw[:, 0:2] + anchors
     half = raw[:, 2:4] / 2.0
@@ -226,23 +259,30 @@ def unbatch_blazeface(
 
 
 class FaceDetector:
-    """BlazeFace short-range through LiteRT; ``detect`` returns every face per frame."""
+    """BlazeFace through LiteRT (short-range unless ``spec`` says otherwise); ``detect`` returns
+    every face per frame."""
 
-    def __init__(self, model: LiteModel, min_score: float = MIN_SCORE) -> None:
+    def __init__(
+        self, model: LiteModel, min_score: float | None = None, spec: DetectorSpec = SHORT_RANGE
+    ) -> None:
         self.model = model
-        self.min_score = min_score
+        self.spec = spec
+        self.min_score = spec.min_score if min_score is None else min_score
 
     def detect(self, frames_bgr: list[np.ndarray]) -> list[list[Detection]]:
         """Faces in each BGR uint8 frame, largest first, in frame pixel coordinates."""
         # Frames of one shape (the usual case: one webcam size) share one batched invocation.
         groups: dict[tuple[int, int], list[int]] = {}
         for i, frame in enumerate(frames_bgr):
-            groups.setdefault(input_size_for(*frame.shape[:2]), []).append(i)
+            unit = self.spec.input_size
+            size = ((unit, unit) if self.spec.square_only
+                    else input_size_for(frame.shape[0], frame.shape[1], unit=unit))
+            groups.setdefault(size, []).append(i)
         results: list[list[Detection]] = [[] for _ in frames_bgr]
         for (height, width), indices in groups.items():
             batch = np.empty((len(indices), height, width, 3), np.float32)
-            boxes = [letterbox(frames_bgr[i], batch[k]) for k, i in enumerate(indices)]
-            anchors, grid_counts = anchor_grid(height, width)
+            boxes = [letterbox(frames_bgr[i], batch[k], unit) for k, i in enumerate(indices)]
+            anchors, grid_counts = anchor_grid(height, width, self.spec)
             regressors, logits = self.model.run(
                 batch, unbatch=partial(unbatch_blazeface, grid_counts=grid_counts)
             )
@@ -253,7 +293,8 @@ class FaceDetector:
     def _faces(
         self, regressors: np.ndarray, logits: np.ndarray, anchors: np.ndarray, lb: Letterbox
     ) -> list[Detection]:
-        corners, scores, keypoints = decode(regressors, logits, self.min_score, anchors)
+        corners, scores, keypoints = decode(regressors, logits, self.min_score, anchors,
+                                            self.spec.input_size)
         faces = []
         for box, score, kps in weighted_nms(corners, scores, keypoints):
             top_left = lb.to_frame(box[:2].copy())
@@ -268,3 +309,82 @@ class FaceDetector:
             )
         faces.sort(key=lambda d: -d.area)
         return faces
+
+
+def square_tiles(height: int, width: int, overlap: float = 0.2) -> list[tuple[int, int, int]]:
+    """Squares (x, y, side) of side min(height, width) that cover a frame along its long axis,
+    neighbours overlapping by at least ``overlap`` of a side, so that a face cut by one
+    square's edge is whole in the next."""
+    side = min(height, width)
+    long_side = max(height, width)
+    if long_side <= side:
+        return [(0, 0, side)]
+    count = int(np.ceil((long_side - side) / (side * (1.0 - overlap)))) + 1
+    offsets = [round(i * (long_side - side) / (count - 1)) for i in range(count)]
+    if width >= height:
+        return [(x, 0, side) for x in offsets]
+    return [(0, y, side) for y in offsets]
+
+
+def detect_in_tiles(detector: FaceDetector, frames_bgr: list[np.ndarray],
+                    iou: float = NMS_IOU) -> list[list[Detection]]:
+    """Faces in wide frames found square by square (see ``square_tiles``), largest first.
+
+    A square model input shrinks a 16:9 frame to a strip, and the full-range model then
+    misses faces under ~130 px in a 1280x720 frame; one square per frame height finds them
+    down to ~60 px (docs/reframe.md#faces). A face seen in two squares is kept once: the
+    detection with the higher score."""
+    crops: list[np.ndarray] = []
+    owners: list[tuple[int, int, int]] = []
+    for index, frame in enumerate(frames_bgr):
+        for x, y, side in square_tiles(*frame.shape[:2]):
+            crops.append(frame[y : y + side, x : x + side])
+            owners.append((index, x, y))
+    found = detector.detect(crops)
+    per_frame: list[list[Detection]] = [[] for _ in frames_bgr]
+    for (index, x, y), faces in zip(owners, found, strict=True):
+        for face in faces:
+            bx, by, bw, bh = face.box
+            per_frame[index].append(Detection(box=(bx + x, by + y, bw, bh), score=face.score,
+                                              keypoints=face.keypoints + np.array([x, y])))
+    results = []
+    for faces in per_frame:
+        faces.sort(key=lambda d: -d.score)
+        kept: list[Detection] = []
+        for face in faces:
+            corners = np.array([[face.box[0], face.box[1], face.box[0] + face.box[2],
+                                 face.box[1] + face.box[3]]])
+            if all(_iou(np.array([k.box[0], k.box[1], k.box[0] + k.box[2],
+                                  k.box[1] + k.box[3]]), corners)[0] <= iou for k in kept):
+                kept.append(face)
+        kept.sort(key=lambda d: -d.area)
+        results.append(kept)
+    return results
+
+
+FULL_RANGE_FILE = "mediapipe/face_detection_full_range_sparse.tflite"
+
+# A face as plain numbers: (x, y, w, h, score) in frame pixels.
+FaceBox = tuple[float, float, float, float, float]
+
+
+class VideoFaceFinder:
+    """Every face in video frames, as plain ``FaceBox`` tuples: the full-range model over
+    square tiles (``detect_in_tiles``). Callable, loaded on first use, shared by threads
+    (each gets its own interpreter). What clip reframing is given (render.FaceFinder)."""
+
+    def __init__(self, models_dir: Path, num_threads: int = 1) -> None:
+        self.path = Path(models_dir) / FULL_RANGE_FILE
+        self.num_threads = num_threads
+        self._detector: FaceDetector | None = None
+
+    @property
+    def detector(self) -> FaceDetector:
+        if self._detector is None:
+            self._detector = FaceDetector(LiteModel(self.path, self.num_threads),
+                                          spec=FULL_RANGE)
+        return self._detector
+
+    def __call__(self, frames_bgr: list[np.ndarray]) -> list[list[FaceBox]]:
+        return [[(*face.box, face.score) for face in faces]
+                for faces in detect_in_tiles(self.detector, frames_bgr)]

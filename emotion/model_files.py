@@ -98,6 +98,13 @@ MODEL_FILES: tuple[ModelFile, ...] = (
         "mediapipe/modules/face_detection/face_detection_short_range.tflite",
         "bbff11cebd1eb27a1e004cae0b0e63ec8c551cbf34a4451148b4908b8db3eca8",
     ),
+    # Clip reframing's detector: finds the small faces of group shots (docs/reframe.md#faces).
+    ModelFile(
+        "mediapipe/face_detection_full_range_sparse.tflite",
+        MEDIAPIPE_WHEEL,
+        "mediapipe/modules/face_detection/face_detection_full_range_sparse.tflite",
+        "2c3728e6da56f21e21a320433396fb06d40d9088f2247c05e5635a688d45dfe1",
+    ),
     ModelFile(
         "mediapipe/face_landmark.tflite",
         MEDIAPIPE_WHEEL,

@@ -67,17 +67,23 @@ def segment_cmd(exe: str, source: Path, plan: Plan, first: int, frames: int, del
 
 
 def full_encode(exe: str, source: Path, header: Header, plan: Plan, aspect: Aspect,
-                out: Path) -> None:
-    """Re-encode the whole clip (video and audio) in one ffmpeg run."""
+                out: Path, graph: str | None = None) -> None:
+    """Re-encode the whole clip (video and audio) in one ffmpeg run. ``graph`` replaces the
+    aspect's filter: a ``-filter_complex`` from the source's video to ``[v]``."""
     filters = [aspect.filter] if aspect.filter else []
     video = header.video
     if aspect.keeps_source_frame and video and video.width and video.height and (
             video.width % 2 or video.height % 2):
         filters.append("scale=trunc(iw/2)*2:trunc(ih/2)*2")
     cmd = [*base_args(exe), "-ss", secs(plan.seconds(plan.first)), *input_args(source),
-           "-t", f"{plan.duration:.6f}", "-map", "0:V:0", "-frames:v", str(plan.frames)]
-    if filters:
-        cmd += ["-vf", ",".join(filters)]
+           "-t", f"{plan.duration:.6f}"]
+    if graph:
+        cmd += ["-filter_complex", graph, "-map", "[v]"]
+    else:
+        cmd += ["-map", "0:V:0"]
+        if filters:
+            cmd += ["-vf", ",".join(filters)]
+    cmd += ["-frames:v", str(plan.frames)]
     cmd += ["-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(FULL_CRF),
             "-x264-params", X264_PARAMS,
             "-pix_fmt", "yuv420p", "-profile:v", "high"]
@@ -88,15 +94,10 @@ def full_encode(exe: str, source: Path, header: Header, plan: Plan, aspect: Aspe
     run(cmd, what="encode")
 
 
-def thumbnail_cmd(exe: str, source: Path, scan: Scan, plan: Plan, at: float | None,
-                  aspect: Aspect, out: Path) -> list[str]:
-    """Grab the frame at source time ``at`` (clamped into the clip). Without ``at``, the
-    keyframe nearest the clip's middle: it decodes alone, where an arbitrary frame needs up
-    to a whole GOP decoded (a third of a smart cut's CPU time)."""
-    # Square pixels first (browsers ignore a JPEG's aspect ratio), then at most 720 high.
-    scale = ("scale='trunc(iw*sar/2)*2':ih,setsar=1,"
-             f"scale=-2:'min(ih,{THUMBNAIL_MAX_HEIGHT})',setsar=1")
-    filters = f"{aspect.filter},{scale}" if aspect.filter else scale
+def thumbnail_time(scan: Scan, plan: Plan, at: float | None) -> tuple[list[str], float]:
+    """The seek options and source time of the thumbnail frame: ``at`` clamped into the clip,
+    or without ``at`` the keyframe nearest the clip's middle: it decodes alone, where an
+    arbitrary frame needs up to a whole GOP decoded (a third of a smart cut's CPU time)."""
     seek = ["-ss"]
     if at is None:
         middle = (plan.first + plan.end) / 2
@@ -110,6 +111,19 @@ def thumbnail_cmd(exe: str, source: Path, scan: Scan, plan: Plan, at: float | No
             at = plan.seconds(plan.first) + plan.duration / 2
     else:
         at = min(max(at, plan.seconds(plan.first)), plan.seconds(plan.end) - 1e-3)
+    return seek, at
+
+
+def thumbnail_cmd(exe: str, source: Path, scan: Scan, plan: Plan, at: float | None,
+                  aspect: Aspect, out: Path, reframe: str | None = None) -> list[str]:
+    """Grab the frame at source time ``at`` (see ``thumbnail_time``). ``reframe`` replaces the
+    aspect's filter (the planned crop or fit layout at that moment)."""
+    # Square pixels first (browsers ignore a JPEG's aspect ratio), then at most 720 high.
+    scale = ("scale='trunc(iw*sar/2)*2':ih,setsar=1,"
+             f"scale=-2:'min(ih,{THUMBNAIL_MAX_HEIGHT})',setsar=1")
+    frame_filter = reframe or aspect.filter
+    filters = f"{frame_filter},{scale}" if frame_filter else scale
+    seek, at = thumbnail_time(scan, plan, at)
     return [*base_args(exe), *seek, secs(at), *input_args(source), "-map", "0:V:0",
             "-frames:v", "1", "-vf", filters, "-q:v", "3", "-f", "image2", "-update", "1",
             str(out)]

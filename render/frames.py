@@ -17,7 +17,7 @@ import numpy as np
 
 from .errors import MediaError
 from .probe import probe_media
-from .process import base_args, secs
+from .process import base_args, input_args, secs
 from .tools import find_ffmpeg
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def read_frames(
     cmd = base_args(find_ffmpeg(ffmpeg))
     if start > 0:
         cmd += ["-ss", secs(start)]
-    cmd += ["-i", str(path)]
+    cmd += input_args(path)
     if max_seconds is not None:
         cmd += ["-t", secs(max(0.0, max_seconds))]
     cmd += ["-an", "-sn", "-dn", "-vf", f"fps={fps:g},scale={width}:{height}:flags=area",

@@ -12,7 +12,14 @@ from analysis.api import (
     SessionSamplesView,
     VideoSessionsView,
 )
-from clips.api import ClipDetailView, ClipDownloadView, ClipListView, VideoMomentsView
+from clips.api import (
+    ClipCaptionsView,
+    ClipDetailView,
+    ClipDownloadView,
+    ClipListView,
+    ClipSubtitlesView,
+    VideoMomentsView,
+)
 from jobs.api import DemoJobView, JobDetailView, JobListView
 from videos.api import VideoDetailView, VideoListView, VideoRetryView
 
@@ -36,6 +43,9 @@ urlpatterns = [
     path("v1/clips/", ClipListView.as_view(), name="api_clips"),
     path("v1/clips/<int:pk>/", ClipDetailView.as_view(), name="api_clip"),
     path("v1/clips/<int:pk>/download/", ClipDownloadView.as_view(), name="api_clip_download"),
+    path("v1/clips/<int:pk>/captions.srt", ClipSubtitlesView.as_view(),
+         name="api_clip_subtitles"),
+    path("v1/clips/<int:pk>/captions/", ClipCaptionsView.as_view(), name="api_clip_captions"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),

@@ -23,6 +23,7 @@ class VideoSerializer(serializers.ModelSerializer):
     comments_status = serializers.CharField(source="source.comments_status")
     comments_error = serializers.CharField(source="source.comments_error")
     file_status = serializers.CharField(source="source.file_status")
+    caption_cues = serializers.JSONField(source="source.caption_cues")
     no_moments_message = serializers.SerializerMethodField()
 
     class Meta:
@@ -30,7 +31,8 @@ class VideoSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "kind", "youtube_id", "duration", "thumbnail_url", "status",
                   "error", "no_moments_reason", "no_moments_message", "comments_status",
                   "comments_error", "file_status", "top_k", "clip_before", "clip_after",
-                  "aspect", "heatmap", "mention_histogram", "created_at"]
+                  "aspect", "captions", "heatmap", "caption_cues", "mention_histogram",
+                  "created_at"]
         read_only_fields = fields
 
     def get_no_moments_message(self, video) -> str:
@@ -60,6 +62,7 @@ class VideoCreateSerializer(serializers.Serializer):
     clip_after = serializers.IntegerField(required=False, min_value=SECONDS_AROUND.low,
                                           max_value=SECONDS_AROUND.high)
     aspect = serializers.ChoiceField(choices=ASPECTS, required=False)
+    captions = serializers.BooleanField(required=False, default=False)
 
     def validate(self, data):
         if bool(data.get("url")) == bool(data.get("file")):

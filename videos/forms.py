@@ -31,6 +31,10 @@ class AddVideoForm(forms.Form):
         initial=lambda: settings.CLIP_AFTER_SECONDS)
     aspect = forms.ChoiceField(label=_("Clip shape"), choices=[
         (name, ASPECT_LABELS.get(name, name)) for name in ASPECTS])
+    captions = forms.BooleanField(
+        label=_("Burn in captions"), required=False,
+        help_text=_("YouTube's own captions (or the caption file you add to an upload), "
+                    "large and readable on phones."))
 
     def clean(self):
         data = super().clean()
@@ -38,3 +42,9 @@ class AddVideoForm(forms.Form):
             raise forms.ValidationError(_("Paste a YouTube link or choose a video file (one of "
                                           "the two)."))
         return data
+
+
+class CaptionFileForm(forms.Form):
+    caption_file = forms.FileField(
+        label=_("Caption file"), help_text=_(".srt or .vtt, UTF-8, at most 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".srt,.vtt"}))

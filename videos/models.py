@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+import render
 import youtube
 from common.files import RandomName
 
@@ -68,6 +69,11 @@ class SourceVideo(models.Model):
     comments_source = models.CharField(_("comments source"), max_length=16, blank=True,
                                        choices=CommentOrigin.choices)
     comments_harvested_at = models.DateTimeField(null=True, blank=True)
+    # Caption cues per second, by kind: {"laughter": [12, 13], "applause": [40]}
+    # (comments.caption_cues; from the caption track, docs/caption-cues.md).
+    caption_cues = models.JSONField(_("caption cues"), default=dict, blank=True)
+    # When YouTube was last asked for the video's captions (asked once per source).
+    captions_checked_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -89,6 +95,48 @@ class SourceVideo(models.Model):
     def is_ready(self) -> bool:
         """The video file is here and can be played, cut or watched."""
         return self.file_status == self.FileStatus.READY and bool(self.file)
+
+
+class CaptionTrack(models.Model):
+    """A source video's captions: YouTube's own track (uploaded or automatic), fetched once,
+    or a .srt/.vtt file uploaded for an own video. One per source; a new one replaces it.
+
+    ``cues`` is a list of ``[start, end, text, [[word_start, word], ...]]`` (seconds)."""
+
+    class Origin(models.TextChoices):
+        YOUTUBE = "youtube", _("YouTube captions")
+        YOUTUBE_AUTO = "youtube_auto", _("YouTube automatic captions")
+        UPLOAD = "upload", _("Uploaded file")
+
+    source = models.OneToOneField(SourceVideo, on_delete=models.CASCADE,
+                                  related_name="caption_track")
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    cues = models.JSONField(_("cues"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("caption track")
+        verbose_name_plural = _("caption tracks")
+
+    def __str__(self) -> str:
+        return f"{self.get_origin_display()} ({self.language or '?'}) of {self.source}"
+
+    @property
+    def cue_count(self) -> int:
+        return len(self.cues)
+
+    def as_cues(self) -> list[render.Cue]:
+        """The stored cues as the renderer's values (source seconds)."""
+        return [render.Cue(float(c[0]), float(c[1]), str(c[2]),
+                           tuple(render.Word(float(w[0]), str(w[1])) for w in c[3]))
+                for c in self.cues]
+
+    @staticmethod
+    def cues_to_data(cues: list[render.Cue]) -> list[list]:
+        return [[round(c.start, 3), round(c.end, 3), c.text,
+                 [[round(w.start, 3), w.text] for w in c.words]] for c in cues]
 
 
 class Video(models.Model):
@@ -124,6 +172,7 @@ class Video(models.Model):
     clip_before = models.PositiveSmallIntegerField(default=10)
     clip_after = models.PositiveSmallIntegerField(default=10)
     aspect = models.CharField(max_length=8, default="source")
+    captions = models.BooleanField(_("burn in captions"), default=False)
     mention_histogram = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

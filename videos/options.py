@@ -27,6 +27,8 @@ ASPECTS = render.ASPECTS
 ASPECT_LABELS = {
     "source": gettext_lazy("Same as the video"),
     "9:16": gettext_lazy("Vertical 9:16 (Shorts, Reels)"),
+    "1:1": gettext_lazy("Square 1:1"),
+    "4:5": gettext_lazy("Portrait 4:5"),
 }
 
 
@@ -36,6 +38,7 @@ class VideoOptions:
     clip_before: int
     clip_after: int
     aspect: str = "source"
+    captions: bool = False  # burn the video's captions into its clips
 
     @classmethod
     def default(cls) -> VideoOptions:
@@ -52,6 +55,7 @@ class VideoOptions:
             clip_before=_int_or(data.get("clip_before"), default.clip_before),
             clip_after=_int_or(data.get("clip_after"), default.clip_after),
             aspect=data.get("aspect") or default.aspect,
+            captions=bool(data.get("captions", default.captions)),
         ).validated()
 
     def validated(self) -> VideoOptions:
@@ -70,9 +74,9 @@ class VideoOptions:
             raise ApplicationError(_("Unknown aspect ratio."), {"field": "aspect"})
         return self
 
-    def as_fields(self) -> dict[str, int | str]:
+    def as_fields(self) -> dict[str, int | str | bool]:
         return {"top_k": self.top_k, "clip_before": self.clip_before,
-                "clip_after": self.clip_after, "aspect": self.aspect}
+                "clip_after": self.clip_after, "aspect": self.aspect, "captions": self.captions}
 
 
 def _int_or(value: object, default: int) -> int:

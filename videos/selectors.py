@@ -7,10 +7,13 @@ from pathlib import Path
 from django.db.models import QuerySet
 from django.http import Http404
 
+from comments.caption_cues import CUE_KINDS
 from common.charts import CHART_HEIGHT, CHART_WIDTH, chart_marks, chart_ticks
 from jobs.selectors import latest_job
+from timeline import clock
 
-from .models import Video
+from .forms import CaptionFileForm
+from .models import CaptionTrack, Video
 from .services import video_comments
 
 
@@ -31,9 +34,29 @@ def video_file_path(*, video: Video) -> Path:
     return Path(video.source.file.path)
 
 
+def cue_strips(cues: dict | None, duration: float) -> list[dict]:
+    """Caption cues (per second, by kind) as runs of seconds in chart coordinates."""
+    strips = []
+    for row, kind in enumerate(CUE_KINDS):
+        seconds = sorted((cues or {}).get(kind, ()))
+        runs: list[list[int]] = []
+        for second in seconds:
+            if runs and second <= runs[-1][1] + 1:
+                runs[-1][1] = second
+            else:
+                runs.append([second, second])
+        for first, last in runs:
+            strips.append({"kind": kind, "y": 5 * row,
+                           "x": round(CHART_WIDTH * min(first, duration) / duration, 2),
+                           "w": round(max(CHART_WIDTH * (last + 1 - first) / duration, 2), 2),
+                           "label": f"{clock(first)}–{clock(last + 1)}"})
+    return strips
+
+
 def timeline_chart(*, histogram: list[int], heatmap: list[dict] | None, duration: float | None,
-                   moments: list) -> dict | None:
-    """Geometry for the server-rendered SVG timeline: mention bars, heatmap curve, moments."""
+                   moments: list, cues: dict | None = None) -> dict | None:
+    """Geometry for the server-rendered SVG timeline: mention bars, heatmap curve, moments,
+    caption cues."""
     if not duration or not histogram:
         return None
     peak = max(histogram) or 1
@@ -56,7 +79,7 @@ def timeline_chart(*, histogram: list[int], heatmap: list[dict] | None, duration
         curve = " ".join(points)
     return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "bars": bars, "curve": curve,
             "marks": chart_marks(moments, duration), "ticks": chart_ticks(duration),
-            "peak": peak}
+            "peak": peak, "cues": cue_strips(cues, duration)}
 
 
 def video_page(*, video: Video) -> dict:
@@ -70,7 +93,11 @@ def video_page(*, video: Video) -> dict:
         "moments": moments,
         "job": latest_job(user=video.user, target=f"video:{video.pk}"),
         "chart": timeline_chart(histogram=video.mention_histogram, heatmap=source.heatmap,
-                                duration=source.duration, moments=moments),
+                                duration=source.duration, moments=moments,
+                                cues=source.caption_cues),
+        "caption_track": CaptionTrack.objects.filter(source=source).first(),
+        "caption_form": (CaptionFileForm() if source.kind == source.Kind.UPLOAD
+                         and source.uploaded_by_id == video.user_id else None),
         "no_moments": video.get_no_moments_reason_display() if video.no_moments_reason else "",
         "comment_count": video_comments(video=video).count(),
         "sessions": list(video.sessions.order_by("-started_at")[:10]),

@@ -25,13 +25,14 @@ import render
 import youtube
 from accounts.models import User
 from comment_files import CommentFileError, HarvestedComment, parse_comments_file
+from comments.caption_cues import find_cues
 from comments.timestamps import extract_timestamps
 from common.errors import ApplicationError
 from common.files import work_dir
 from jobs.models import Job
 from jobs.services import job_create, job_enqueue, job_sweep_stale
 
-from .models import Comment, SourceVideo, Video
+from .models import CaptionTrack, Comment, SourceVideo, Video
 from .options import VideoOptions
 
 logger = logging.getLogger(__name__)
@@ -358,3 +359,68 @@ def video_set_status(*, video: Video, status: str, error: str | None = None) -> 
         video.error = error
     Video.objects.filter(pk=video.pk).update(**fields)
     video.status = status
+
+
+# -- captions ----------------------------------------------------------------------------------
+
+
+def caption_track_store(*, source: SourceVideo, cues: list[render.Cue], origin: str,
+                        language: str = "", file_name: str = "") -> CaptionTrack:
+    """Store the source's caption track (replacing an earlier one) and its cues per second."""
+    with transaction.atomic():
+        track, _created = CaptionTrack.objects.update_or_create(
+            source=source, defaults={"origin": origin, "language": language[:16],
+                                     "file_name": file_name[:200],
+                                     "cues": CaptionTrack.cues_to_data(cues)})
+        source.caption_cues = find_cues((c.start, c.end, c.text) for c in cues)
+        source.save(update_fields=["caption_cues", "updated_at"])
+    return track
+
+
+def caption_track_upload(*, video: Video, caption_file: UploadedFile) -> CaptionTrack:
+    """An uploaded .srt/.vtt becomes the captions of the user's own uploaded video. A file
+    that cannot be read stores nothing and says why."""
+    source = video.source
+    if source.kind != SourceVideo.Kind.UPLOAD or source.uploaded_by_id != video.user_id:
+        raise ApplicationError(_("Caption files can be added to your own uploaded videos only;"
+                                 " YouTube videos use their own captions."),
+                               {"field": "caption_file"})
+    if (caption_file.size or 0) > render.MAX_CAPTION_BYTES:
+        raise ApplicationError(_("The caption file is larger than 2 MB."),
+                               {"field": "caption_file"})
+    try:
+        cues = render.parse_captions(caption_file.read(render.MAX_CAPTION_BYTES + 1),
+                                     caption_file.name or "captions.srt")
+    except render.CaptionError as exc:
+        raise ApplicationError(_("The caption file could not be read: %(reason)s")
+                               % {"reason": exc}, {"field": "caption_file"}) from exc
+    if not cues:
+        raise ApplicationError(_("The caption file contains no captions."),
+                               {"field": "caption_file"})
+    return caption_track_store(source=source, cues=cues, origin=CaptionTrack.Origin.UPLOAD,
+                               file_name=caption_file.name or "")
+
+
+def source_fetch_captions(*, source: SourceVideo, languages: list[str]) -> CaptionTrack | None:
+    """A YouTube video's own captions (fetched once per source). Captions are optional: a
+    failure is logged and the pipeline goes on without them."""
+    if source.kind != SourceVideo.Kind.YOUTUBE:
+        return None
+    existing = CaptionTrack.objects.filter(source=source).first()
+    if existing is not None or source.captions_checked_at is not None:
+        return existing
+    source.captions_checked_at = timezone.now()
+    source.save(update_fields=["captions_checked_at", "updated_at"])
+    try:
+        found = youtube.fetch_captions(youtube_watch_url(_youtube_id(source)),
+                                       languages=languages)
+        if found is None:
+            return None
+        cues = render.parse_captions(found.data, f"captions.{found.ext}")
+    except (youtube.HarvestError, render.CaptionError) as exc:
+        logger.info("no captions for %s: %s", source.youtube_id, exc)
+        return None
+    if not cues:
+        return None
+    origin = CaptionTrack.Origin.YOUTUBE_AUTO if found.automatic else CaptionTrack.Origin.YOUTUBE
+    return caption_track_store(source=source, cues=cues, origin=origin, language=found.language)

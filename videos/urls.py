@@ -9,4 +9,5 @@ urlpatterns = [
     path("videos/<int:pk>/retry/", views.video_retry, name="video_retry"),
     path("videos/<int:pk>/delete/", views.video_delete, name="video_delete"),
     path("videos/<int:pk>/file/", views.video_file, name="video_file"),
+    path("videos/<int:pk>/captions/", views.video_captions, name="video_captions"),
 ]

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common.errors import ApplicationError
 from common.http_range import ranged_file_response
 
 from . import selectors, services
-from .forms import AddVideoForm
+from .forms import AddVideoForm, CaptionFileForm
 from .options import VideoOptions
 
 
@@ -58,6 +59,27 @@ def video_retry(request, pk: int):
         services.video_reprocess(video=video)
     except ApplicationError as exc:
         messages.error(request, exc.message)
+    return redirect("video_detail", pk=video.pk)
+
+
+@login_required
+@require_POST
+def video_captions(request, pk: int):
+    """Add a .srt/.vtt caption file to one of the user's own uploaded videos."""
+    video = selectors.get_video_for_user(request.user, pk)
+    form = CaptionFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a .srt or .vtt file."))
+        return redirect("video_detail", pk=video.pk)
+    try:
+        track = services.caption_track_upload(video=video,
+                                              caption_file=form.cleaned_data["caption_file"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, ngettext("Captions added: %(n)d line.",
+                                           "Captions added: %(n)d lines.",
+                                           track.cue_count) % {"n": track.cue_count})
     return redirect("video_detail", pk=video.pk)
 
 

@@ -9,6 +9,7 @@ Django. Services reduce a pasted link to its id (:func:`parse_video_id`) and fet
 
 from comment_files import HarvestedComment
 
+from .captions import CaptionFile, fetch_captions
 from .data_api import fetch_comments_api
 from .download import download_video, video_format_selector
 from .errors import ERROR_MESSAGES, DownloadError, HarvestError, YouTubeError
@@ -26,6 +27,8 @@ from .urls import (
 from .ytdlp import VideoMetadata, fetch_comments_ytdlp, fetch_metadata
 
 __all__ = [
+    "CaptionFile",
+    "fetch_captions",
     "ERROR_MESSAGES",
     "YOUTUBE_HOSTS",
     "DownloadError",

@@ -30,7 +30,7 @@ def moments_find_for_video(*, video: Video) -> list[Moment]:
     )
     ranked = rank_comment_moments(
         mentions, duration=source.duration, top_k=video.top_k, before=video.clip_before,
-        after=video.clip_after, heatmap=source.heatmap,
+        after=video.clip_after, heatmap=source.heatmap, cues=source.caption_cues or None,
     )
     # Authors are told apart by channel id; people are shown their display names.
     names = {c.comment_id: c.author or c.author_channel_id for c in comments}
@@ -57,7 +57,8 @@ def moments_find_for_video(*, video: Video) -> list[Moment]:
                 end=m.end, score=m.score,
                 evidence={"mention_count": m.mention_count,
                           "distinct_authors": m.distinct_authors,
-                          "top_comments": m.top_comments, "heatmap_value": m.heatmap_value},
+                          "top_comments": m.top_comments, "heatmap_value": m.heatmap_value,
+                          "caption_cues": m.caption_cues},
             )
             for rank, m in enumerate(ranked, start=1)
         ])

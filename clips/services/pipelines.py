@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -18,6 +20,7 @@ from jobs.services import ProgressReporter
 from videos.models import Video
 from videos.services import (
     source_ensure_file,
+    source_fetch_captions,
     source_fetch_metadata,
     source_harvest_comments,
     video_has_imported_comments,
@@ -30,6 +33,13 @@ from .rendering import clips_render_for_moments
 SOMETHING_WRONG = gettext_lazy("Something went wrong on our side. Please try again.")
 
 
+def caption_languages() -> list[str]:
+    """The languages wanted for captions after the video's own: the job's language (the
+    user's, as the job recorded it), then the site's."""
+    return [lang for lang in dict.fromkeys([translation.get_language() or "",
+                                            settings.LANGUAGE_CODE]) if lang]
+
+
 def video_process(*, video: Video, progress: ProgressReporter) -> str:
     """The whole comment-moments pipeline for one user's video."""
     video_set_status(video=video, status=Video.Status.PROCESSING)
@@ -40,6 +50,8 @@ def video_process(*, video: Video, progress: ProgressReporter) -> str:
         if not video_has_imported_comments(video=video):
             progress(3, _("Collecting comments"))
             source_harvest_comments(source=source, progress=progress.sub(3, 30))
+        progress(29, _("Reading the video's captions"))
+        source_fetch_captions(source=source, languages=caption_languages())
         progress(30, _("Finding the moments viewers point to"))
         moments = moments_find_for_video(video=video)
         if moments:
@@ -53,7 +65,7 @@ def video_process(*, video: Video, progress: ProgressReporter) -> str:
                                   len(moments)) % {"count": len(moments)})
             clips_render_for_moments(
                 user=video.user, source=source, moments=moments, path=path,
-                aspect=video.aspect, progress=progress.sub(60, 100),
+                aspect=video.aspect, progress=progress.sub(60, 100), captions=video.captions,
             )
     except ApplicationError as exc:
         video_set_status(video=video, status=Video.Status.FAILED, error=exc.message)

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 import render
 from accounts.models import User
 from common.errors import ApplicationError
 from common.files import work_dir
-from videos.models import SourceVideo
+from emotion.detection import VideoFaceFinder
+from jobs.models import Job
+from jobs.services import job_create, job_enqueue
+from videos.models import CaptionTrack, SourceVideo
 
 from ..models import Clip, Moment
 
@@ -25,11 +31,30 @@ def clip_delete(*, clip: Clip) -> None:
     clip.delete()
 
 
+@lru_cache(maxsize=1)
+def face_finder() -> VideoFaceFinder:
+    """The reframe's face finder (full-range BlazeFace), loaded once per worker process."""
+    return VideoFaceFinder(Path(settings.MODELS_DIR))
+
+
+def clip_options(clip: Clip) -> render.RenderOptions:
+    """How this clip is rendered (shared by every path that renders one)."""
+    return render.RenderOptions(aspect=clip.aspect, captions=clip.captions)
+
+
+def source_cues(source: SourceVideo) -> list[render.Cue]:
+    """The source's caption cues (source seconds); none without a caption track."""
+    track = CaptionTrack.objects.filter(source=source).first()
+    return track.as_cues() if track is not None else []
+
+
 def clip_render(*, clip: Clip, path: Path) -> Clip:
     """Render one clip from the local source file into storage.
 
     The renderer writes to a temporary name and moves the finished file into place, and the
     row becomes READY only after the file is stored: a gallery never shows a half file.
+    Reframed aspects follow faces (render.RenderOptions); captions are burned in when the
+    clip asks for them and the source has a caption track.
     """
     clip.status = Clip.Status.RENDERING
     clip.error = ""
@@ -37,8 +62,11 @@ def clip_render(*, clip: Clip, path: Path) -> Clip:
     try:
         with work_dir("render") as tmp:
             peak = clip.moment.peak if clip.moment is not None else None
+            options = clip_options(clip)
             result = render.render_clip(
-                path, clip.start, clip.end, Path(tmp) / "clip.mp4", aspect=clip.aspect,
+                path, clip.start, clip.end, Path(tmp) / "clip.mp4", options=options,
+                find_faces=face_finder() if options.reframes else None,
+                cues=source_cues(clip.source) if options.captions else (),
                 thumbnail=Path(tmp) / "thumb.jpg",
                 # The poster is the moment itself: the most-cited second or the peak reaction.
                 thumbnail_at=peak if peak is not None and clip.start <= peak < clip.end else None,
@@ -80,6 +108,7 @@ def clips_render_for_moments(
     *, user: User, source: SourceVideo, moments: Iterable[Moment], path: Path,
     aspect: str,
     progress: Callable[[float, str], None],
+    captions: bool = False,
 ) -> list[Clip]:
     """One clip per moment. Clips left from an earlier run (whose moments were replaced) are
     deleted; a moment that already has a ready clip is kept, so running twice is harmless."""
@@ -94,7 +123,7 @@ def clips_render_for_moments(
             clip = Clip.objects.create(
                 user=user, source=source, moment=moment, kind=moment.kind,
                 emotion=moment.emotion, intensity=moment.intensity, start=moment.start,
-                end=moment.end, aspect=aspect,
+                end=moment.end, aspect=aspect, captions=captions,
             )
         if clip.status != Clip.Status.READY:
             progress(100 * index / max(1, len(moments)),
@@ -109,7 +138,32 @@ def clips_render_for_moments(
     return clips
 
 
-def clip_download_name(clip: Clip) -> str:
+def clip_download_name(clip: Clip, suffix: str = ".mp4") -> str:
     label = clip.emotion or "moment"
     start = int(clip.start)
-    return f"shortory-{clip.source_id}-{label}-{start // 60:02d}m{start % 60:02d}s-{clip.pk}.mp4"
+    return (f"shortory-{clip.source_id}-{label}-{start // 60:02d}m{start % 60:02d}s-{clip.pk}"
+            f"{suffix}")
+
+
+def clip_subtitles(clip: Clip) -> str:
+    """The clip's captions as SRT, timed from the clip's start ("" without captions)."""
+    return render.to_srt(render.cues_for_clip(source_cues(clip.source), clip.start, clip.end))
+
+
+RENDER_TASK = "clips.tasks.render_clip"
+
+
+def clip_set_captions(*, clip: Clip, captions: bool) -> Clip:
+    """Switch burned-in captions on or off. When the choice changes the clip is rendered
+    again in the background (the old file stays until the new one is stored)."""
+    if clip.captions == captions:
+        return clip
+    if captions and not CaptionTrack.objects.filter(source_id=clip.source_id).exists():
+        raise ApplicationError(_("This video has no captions to burn in."))
+    with transaction.atomic():
+        clip.captions = captions
+        clip.status = Clip.Status.PENDING
+        clip.save(update_fields=["captions", "status"])
+        job = job_create(user=clip.user, kind=Job.Kind.CLIP_RENDER, target=f"clip:{clip.pk}")
+        job_enqueue(job=job, func=RENDER_TASK, clip_id=clip.pk)
+    return clip

@@ -14,12 +14,15 @@ from tests.render.helpers import H, Sources, W, decode_errors, decode_grey, expe
 
 
 def test_aspects_are_named_once() -> None:
-    assert render.ASPECTS == ("source", "9:16") == tuple(render.ASPECT_RATIOS)
+    assert render.ASPECTS == ("source", "9:16", "1:1", "4:5") == tuple(render.ASPECT_RATIOS)
     assert render.ASPECT_RATIOS["source"].filter is None
     assert render.ASPECT_RATIOS["source"].keeps_source_frame
     assert render.ASPECT_RATIOS["9:16"].filter == render.VERTICAL_FILTER
     assert render.ASPECT_RATIOS["9:16"].size == (1080, 1920)
     assert not render.ASPECT_RATIOS["9:16"].keeps_source_frame
+    assert render.ASPECT_RATIOS["9:16"].ratio == (9, 16)
+    assert (render.ASPECT_RATIOS["1:1"].size, render.ASPECT_RATIOS["4:5"].size) == (
+        (1080, 1080), (1080, 1350))
 
 
 @pytest.mark.slow
