@@ -8,7 +8,8 @@ from analysis.models import WatchSession
 from jobs.services import job_run
 from videos.models import Video
 
-from .services import pipelines
+from .models import Clip, Reel
+from .services import editing, pipelines, reels
 
 
 def process_video(*, job_id: int, video_id: int) -> None:
@@ -23,5 +24,25 @@ def finish_session(*, job_id: int, session_id: int) -> None:
     def work(job, progress):
         session = WatchSession.objects.select_related("video__source", "user").get(pk=session_id)
         return pipelines.session_make_clips(session=session, progress=progress)
+
+    job_run(job_id=job_id, work=work)
+
+
+def rerender_clip(*, job_id: int, clip_id: int) -> None:
+    def work(job, progress):
+        clip = Clip.objects.select_related("source", "moment").filter(pk=clip_id).first()
+        if clip is None:
+            return None  # deleted meanwhile: nothing to do
+        return editing.clip_rerender(clip=clip, progress=progress)
+
+    job_run(job_id=job_id, work=work)
+
+
+def render_reel(*, job_id: int, reel_id: int) -> None:
+    def work(job, progress):
+        reel = Reel.objects.filter(pk=reel_id).first()
+        if reel is None:
+            return None
+        return reels.reel_render(reel=reel, progress=progress)
 
     job_run(job_id=job_id, work=work)

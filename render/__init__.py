@@ -21,6 +21,7 @@ from .errors import MediaError
 from .plan import BOUNDARY_TOLERANCE
 from .probe import MediaInfo, probe_media
 from .process import FFMPEG_TIMEOUT
+from .strip import thumbnail_strip
 from .tools import FFMPEG_ENV, ffmpeg_or_none, find_ffmpeg
 
 __all__ = [
@@ -44,4 +45,5 @@ __all__ = [
     "find_ffmpeg",
     "probe_media",
     "render_clip",
+    "thumbnail_strip",
 ]

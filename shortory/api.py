@@ -1,6 +1,6 @@
 """The REST API (v1) under /api/v1/: one list of routes, documented at /api/docs/."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.api import MeView, TokenView
@@ -11,7 +11,22 @@ from analysis.api import (
     SessionSamplesView,
     VideoSessionsView,
 )
-from clips.api import ClipDetailView, ClipDownloadView, ClipListView, VideoMomentsView
+from clips.api import (
+    ClipDetailView,
+    ClipDownloadView,
+    ClipListView,
+    ClipRangeView,
+    ClipResetView,
+    ClipShareView,
+    PublicShareView,
+    ReelDetailView,
+    ReelDownloadView,
+    ReelListView,
+    ShareReportView,
+    VideoExportView,
+    VideoMomentsView,
+)
+from clips.urls import TOKEN as SHARE_TOKEN
 from jobs.api import DemoJobView, JobDetailView, JobListView
 from videos.api import VideoDetailView, VideoListView, VideoRetryView
 
@@ -33,6 +48,18 @@ urlpatterns = [
     path("v1/clips/", ClipListView.as_view(), name="api_clips"),
     path("v1/clips/<int:pk>/", ClipDetailView.as_view(), name="api_clip"),
     path("v1/clips/<int:pk>/download/", ClipDownloadView.as_view(), name="api_clip_download"),
+    path("v1/clips/<int:pk>/range/", ClipRangeView.as_view(), name="api_clip_range"),
+    path("v1/clips/<int:pk>/reset/", ClipResetView.as_view(), name="api_clip_reset"),
+    path("v1/clips/<int:pk>/share/", ClipShareView.as_view(), name="api_clip_share"),
+    re_path(rf"^v1/share/(?P<token>{SHARE_TOKEN})/$", PublicShareView.as_view(),
+            name="api_share"),
+    re_path(rf"^v1/share/(?P<token>{SHARE_TOKEN})/report/$", ShareReportView.as_view(),
+            name="api_share_report"),
+    path("v1/reels/", ReelListView.as_view(), name="api_reels"),
+    path("v1/reels/<int:pk>/", ReelDetailView.as_view(), name="api_reel"),
+    path("v1/reels/<int:pk>/download/", ReelDownloadView.as_view(), name="api_reel_download"),
+    path("v1/videos/<int:pk>/exports/<str:fmt>/", VideoExportView.as_view(),
+         name="api_video_export"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
