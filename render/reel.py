@@ -104,12 +104,16 @@ def compose_reel(
         parts = []
         for segment, clip in zip(segments, sources, strict=True):
             if title_cards and segment.label:
-                text = TextClip(font=font, text=segment.label, font_size=max(24, size[1] // 14),
+                font_size = max(16, size[1] // 14)
+                # The bottom margin keeps descenders: moviepy measures some fonts too short.
+                text = TextClip(font=font, text=segment.label, font_size=font_size,
                                 color="white", method="caption",
-                                size=(int(size[0] * 0.9), None), text_align="center")
+                                size=(int(size[0] * 0.9), None), text_align="center",
+                                margin=(0, font_size // 2))
+                # Composed once into a still: a card does not change over its 1.5 s.
                 card = CompositeVideoClip(
                     [ColorClip(size=size, color=(17, 17, 17)), text.with_position("center")],
-                    size=size).with_duration(TITLE_CARD)
+                    size=size).with_duration(TITLE_CARD).to_ImageClip(t=0, duration=TITLE_CARD)
                 parts.append(card)
             parts.append(clip)
         if fade:
