@@ -64,7 +64,8 @@ lint: $(STAMP)
 	DEBUG=0 $(VENV)/bin/mypy
 
 # Headless Chromium for the browser tests comes from Debian (Playwright cannot download
-# browsers here). Installed when missing and we are root; otherwise those tests say why.
+# browsers here), and so does melt (MLT), which renders the timeline export in a test.
+# Installed when missing and we are root; otherwise those tests say why.
 browser-deps:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -72,6 +73,13 @@ browser-deps:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "could not install chromium: browser tests will be skipped"; \
 	  else echo "chromium not found: browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+	@if ! command -v melt >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian melt (MLT) to check the timeline exports"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends melt >/dev/null) \
+	      || echo "could not install melt: the MLT export render test will be skipped"; \
+	  else echo "melt not found: the MLT export render test will be skipped (apt-get install melt)"; fi; \
 	fi
 
 # The embedded-default suite runs with DATABASE_URL/REDIS_URL unset; the `scaled` group then
@@ -84,6 +92,7 @@ test: setup lint browser-deps
 
 bench: setup
 	$(PY) -m bench.clips
+	$(PY) -m bench.reel
 	$(PY) -m bench.frames
 	$(PY) -m bench.reframe
 	$(PY) -m bench.timestamps

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -113,9 +115,20 @@ class Clip(models.Model):
     hidden = models.BooleanField(
         _("hidden by a moderator"), default=False, help_text=_("Hidden clips are not shown.")
     )
+    # The window the clip was first made with, for "reset" after trimming or extending.
+    original_start = models.FloatField(null=True, blank=True)
+    original_end = models.FloatField(null=True, blank=True)
+    # A new range being rendered: the old file is served until the new one is stored.
+    pending_start = models.FloatField(null=True, blank=True)
+    pending_end = models.FloatField(null=True, blank=True)
+    edit_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ClipQuerySet.as_manager()
+
+    #: Bounds of a clip's length in seconds (trim and extend).
+    MIN_SECONDS = 1.0
+    MAX_SECONDS = 180.0
 
     class Meta:
         ordering = ["-created_at"]
@@ -130,3 +143,136 @@ class Clip(models.Model):
     @property
     def is_visible(self) -> bool:
         return not self.hidden
+
+    @property
+    def is_rerendering(self) -> bool:
+        return self.pending_start is not None
+
+    @property
+    def has_original(self) -> bool:
+        return self.original_start is not None and (
+            (self.original_start, self.original_end) != (self.start, self.end))
+
+
+def new_share_token() -> str:
+    """256 random bits, URL-safe: unguessable."""
+    return secrets.token_urlsafe(32)
+
+
+class ShareLinkQuerySet(models.QuerySet["ShareLink"]):
+    def live(self) -> ShareLinkQuerySet:
+        """Links that open: not revoked, and their clip is ready and not hidden."""
+        return self.filter(revoked_at__isnull=True, clip__hidden=False,
+                           clip__status=Clip.Status.READY)
+
+
+class ShareLink(models.Model):
+    """A public, revocable link to one clip (``/s/<token>/``)."""
+
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="share_links")
+    token = models.CharField(max_length=64, unique=True, default=new_share_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by_moderator = models.BooleanField(default=False)
+    view_count = models.PositiveIntegerField(_("views"), default=0)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+
+    def __str__(self) -> str:
+        return f"share link of clip #{self.clip_id}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None
+
+
+class Report(models.Model):
+    """Someone's report of a shared clip; the moderators' queue in the admin."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or misleading")
+        SEXUAL = "sexual", _("Sexual content")
+        VIOLENCE = "violence", _("Violent or graphic content")
+        HATE = "hate", _("Hateful or abusive content")
+        PRIVACY = "privacy", _("Shows me without my permission")
+        COPYRIGHT = "copyright", _("Infringes my rights")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        TAKEN_DOWN = "taken_down", _("Clip taken down")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="reports")
+    share_link = models.ForeignKey(ShareLink, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="reports")
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    details = models.TextField(_("details"), blank=True, max_length=1000)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
+                              default=Status.OPEN)
+    created_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    MAX_DETAILS = 1000
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self) -> str:
+        return f"report #{self.pk} of clip #{self.clip_id} ({self.reason})"
+
+
+class Reel(models.Model):
+    """One video joined from chosen clips (a highlight reel), rendered by a background job."""
+
+    class Order(models.TextChoices):
+        TIME = "time", _("In order of time")
+        SCORE = "score", _("Best first")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RENDERING = "rendering", _("Rendering")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="reels")
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    order = models.CharField(_("order"), max_length=8, choices=Order.choices, default=Order.TIME)
+    title_cards = models.BooleanField(_("title cards"), default=False)
+    aspect = models.CharField(max_length=8, default="source")
+    # What was chosen, as it was when the reel was made:
+    # [{"clip": id, "source": id, "start", "end", "peak", "score", "label"}, ...] in reel order.
+    items = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to=RandomName("reels", ".mp4"), blank=True, max_length=300)
+    thumbnail = models.FileField(upload_to=RandomName("reels", ".jpg"), blank=True,
+                                 max_length=300)
+    duration = models.FloatField(null=True, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    #: Bounds: how many clips a reel joins, and how long it may be in all (seconds).
+    MAX_ITEMS = 20
+    MAX_SECONDS = 600.0
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("highlight reel")
+        verbose_name_plural = _("highlight reels")
+
+    def __str__(self) -> str:
+        return self.title or f"reel #{self.pk}"

@@ -12,8 +12,8 @@ from jobs.services import job_run
 from videos.models import Video
 from videos.services import source_ensure_file
 
-from .models import Clip
-from .services import pipelines, rendering
+from .models import Clip, Reel
+from .services import editing, pipelines, reels, rendering
 
 
 def process_video(*, job_id: int, video_id: int) -> None:
@@ -44,5 +44,25 @@ def render_clip(*, job_id: int, clip_id: int) -> None:
         if clip.status == Clip.Status.FAILED:
             raise ApplicationError(clip.error)
         return _("Clip ready")
+
+    job_run(job_id=job_id, work=work)
+
+
+def rerender_clip(*, job_id: int, clip_id: int) -> None:
+    def work(job, progress):
+        clip = Clip.objects.select_related("source", "moment").filter(pk=clip_id).first()
+        if clip is None:
+            return None  # deleted meanwhile: nothing to do
+        return editing.clip_rerender(clip=clip, progress=progress)
+
+    job_run(job_id=job_id, work=work)
+
+
+def render_reel(*, job_id: int, reel_id: int) -> None:
+    def work(job, progress):
+        reel = Reel.objects.filter(pk=reel_id).first()
+        if reel is None:
+            return None
+        return reels.reel_render(reel=reel, progress=progress)
 
     job_run(job_id=job_id, work=work)

@@ -15,6 +15,7 @@ class Job(models.Model):
         VIDEO_PROCESS = "video_process", _("Find moments and make clips")
         SESSION_FINISH = "session_finish", _("Make clips from a watch session")
         CLIP_RENDER = "clip_render", _("Render a clip")
+        REEL_RENDER = "reel_render", _("Make a highlight reel")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

@@ -28,6 +28,7 @@ from .probe import MediaInfo, probe_media
 from .process import FFMPEG_TIMEOUT
 from .reframe import CropPlan, Face
 from .scenes import FaceFinder
+from .strip import thumbnail_strip
 from .tools import FFMPEG_ENV, ffmpeg_or_none, find_ffmpeg
 
 __all__ = [
@@ -65,4 +66,5 @@ __all__ = [
     "read_frames",
     "render_clip",
     "to_srt",
+    "thumbnail_strip",
 ]

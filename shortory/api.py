@@ -1,6 +1,6 @@
 """The REST API (v1) under /api/v1/: one list of routes, documented at /api/docs/."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.api import MeView, TokenView
@@ -17,9 +17,19 @@ from clips.api import (
     ClipDetailView,
     ClipDownloadView,
     ClipListView,
+    ClipRangeView,
+    ClipResetView,
+    ClipShareView,
     ClipSubtitlesView,
+    PublicShareView,
+    ReelDetailView,
+    ReelDownloadView,
+    ReelListView,
+    ShareReportView,
+    VideoExportView,
     VideoMomentsView,
 )
+from clips.urls import TOKEN as SHARE_TOKEN
 from jobs.api import DemoJobView, JobDetailView, JobListView
 from videos.api import VideoDetailView, VideoListView, VideoRetryView
 
@@ -46,6 +56,18 @@ urlpatterns = [
     path("v1/clips/<int:pk>/captions.srt", ClipSubtitlesView.as_view(),
          name="api_clip_subtitles"),
     path("v1/clips/<int:pk>/captions/", ClipCaptionsView.as_view(), name="api_clip_captions"),
+    path("v1/clips/<int:pk>/range/", ClipRangeView.as_view(), name="api_clip_range"),
+    path("v1/clips/<int:pk>/reset/", ClipResetView.as_view(), name="api_clip_reset"),
+    path("v1/clips/<int:pk>/share/", ClipShareView.as_view(), name="api_clip_share"),
+    re_path(rf"^v1/share/(?P<token>{SHARE_TOKEN})/$", PublicShareView.as_view(),
+            name="api_share"),
+    re_path(rf"^v1/share/(?P<token>{SHARE_TOKEN})/report/$", ShareReportView.as_view(),
+            name="api_share_report"),
+    path("v1/reels/", ReelListView.as_view(), name="api_reels"),
+    path("v1/reels/<int:pk>/", ReelDetailView.as_view(), name="api_reel"),
+    path("v1/reels/<int:pk>/download/", ReelDownloadView.as_view(), name="api_reel_download"),
+    path("v1/videos/<int:pk>/exports/<str:fmt>/", VideoExportView.as_view(),
+         name="api_video_export"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),

@@ -123,7 +123,8 @@ def clips_render_for_moments(
             clip = Clip.objects.create(
                 user=user, source=source, moment=moment, kind=moment.kind,
                 emotion=moment.emotion, intensity=moment.intensity, start=moment.start,
-                end=moment.end, aspect=aspect, captions=captions,
+                end=moment.end, original_start=moment.start, original_end=moment.end,
+                aspect=aspect, captions=captions,
             )
         if clip.status != Clip.Status.READY:
             progress(100 * index / max(1, len(moments)),
