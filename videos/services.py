@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 
 import render
@@ -27,6 +28,7 @@ from accounts.models import User
 from comment_files import CommentFileError, HarvestedComment, parse_comments_file
 from comments.timestamps import extract_timestamps
 from common.errors import ApplicationError
+from common.i18n import Text
 from jobs.models import Job
 from jobs.services import job_create, job_enqueue
 
@@ -204,6 +206,12 @@ def youtube_watch_url(youtube_id: str) -> str:
     return youtube.watch_url(youtube_id, template=settings.YOUTUBE_WATCH_URL_TEMPLATE)
 
 
+def youtube_error_text(message: str) -> str:
+    """A YouTube adapter message (English, from `youtube.ERROR_MESSAGES`, stored on rows) in
+    the active language; any other text is returned as it is."""
+    return gettext(message) if message else ""
+
+
 def youtube_api_http():
     """The HTTP object for the Data API client: None means a real connection (tests swap it)."""
     return None
@@ -215,7 +223,8 @@ def source_fetch_metadata(*, source: SourceVideo) -> None:
     try:
         meta = youtube.fetch_metadata(youtube_watch_url(_youtube_id(source)))
     except youtube.HarvestError as exc:
-        raise ApplicationError(exc.message) from exc
+        message = exc.message
+        raise ApplicationError.later(lambda: youtube_error_text(message)) from exc
     source.title = (meta.title or _youtube_id(source))[:300]
     source.duration = meta.duration or source.duration
     source.thumbnail_url = (meta.thumbnail_url or "")[:500]
@@ -226,7 +235,7 @@ def source_fetch_metadata(*, source: SourceVideo) -> None:
                                "uploader", "updated_at"])
 
 
-def source_harvest_comments(*, source: SourceVideo, progress: Callable[[float, str], None]) -> None:
+def source_harvest_comments(*, source: SourceVideo, progress: Callable[[float, Text], None]) -> None:
     """Collect a YouTube video's comments once (shared by every user who adds it).
 
     All or nothing: the stored set is replaced only after a complete harvest. A permanent
@@ -247,7 +256,8 @@ def source_harvest_comments(*, source: SourceVideo, progress: Callable[[float, s
                 max_comments=settings.MAX_COMMENTS, http=youtube_api_http(),
                 on_progress=lambda count: progress(
                     min(99.0, 100.0 * count / settings.MAX_COMMENTS),
-                    _("Collected %(count)d comments") % {"count": count}),
+                    lambda: ngettext("Collected %(count)d comment", "Collected %(count)d comments",
+                                     count) % {"count": count}),
             )
             origin = Comment.Origin.API
         else:
@@ -264,19 +274,21 @@ def source_harvest_comments(*, source: SourceVideo, progress: Callable[[float, s
         if exc.permanent:
             logger.info("comments of %s unavailable: %s", source.youtube_id, exc.code)
             return
-        raise ApplicationError(
-            _("Could not collect the comments: %(reason)s You can try again later.")
-            % {"reason": exc.message}
+        reason = exc.message
+        raise ApplicationError.later(
+            lambda: _("Could not collect the comments: %(reason)s You can try again later.")
+            % {"reason": youtube_error_text(reason)}
         ) from exc
     count = _store_comments(source=source, comments=comments, origin=origin)
     SourceVideo.objects.filter(pk=source.pk).update(
         comments_status=SourceVideo.CommentsStatus.HARVESTED, comments_error="",
         comments_source=origin, comments_harvested_at=timezone.now())
     source.refresh_from_db()
-    progress(100, _("Collected %(count)d comments") % {"count": count})
+    progress(100, lambda: ngettext("Collected %(count)d comment", "Collected %(count)d comments",
+                                   count) % {"count": count})
 
 
-def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, str], None]) -> Path:
+def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, Text], None]) -> Path:
     """The source's local video file, downloading it once for all users who added it."""
     if source.kind == SourceVideo.Kind.UPLOAD:
         return Path(source.file.path)
@@ -295,20 +307,21 @@ def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, str], 
         if claimed:
             return _download_source(source=source, progress=progress)
         if time.monotonic() > deadline:
-            raise ApplicationError(_("Another download of this video is taking too long."))
-        progress(0, _("Waiting for another download of this video"))
+            raise ApplicationError.later(
+                lambda: _("Another download of this video is taking too long."))
+        progress(0, lambda: _("Waiting for another download of this video"))
         time.sleep(2)
 
 
-def _download_source(*, source: SourceVideo, progress: Callable[[float, str], None]) -> Path:
+def _download_source(*, source: SourceVideo, progress: Callable[[float, Text], None]) -> Path:
     try:
         with tempfile.TemporaryDirectory(prefix="shortory-dl-") as tmp:
             path = youtube.download_video(
                 youtube_watch_url(_youtube_id(source)), Path(tmp),
                 max_height=1080, max_duration=settings.MAX_VIDEO_DURATION,
                 max_filesize=settings.MAX_UPLOAD_BYTES,
-                on_progress=lambda pct, msg: progress(pct, _("Downloading the video: %(pct)d%%")
-                                                      % {"pct": pct}),
+                on_progress=lambda pct, msg: progress(
+                    pct, lambda: _("Downloading the video: %(pct)d%%") % {"pct": pct}),
                 ffmpeg_location=render.find_ffmpeg(settings.FFMPEG_BINARY or None),
             )
             info = probe_video_file(path)
@@ -318,8 +331,8 @@ def _download_source(*, source: SourceVideo, progress: Callable[[float, str], No
         message = getattr(exc, "message", str(exc))
         SourceVideo.objects.filter(pk=source.pk).update(
             file_status=SourceVideo.FileStatus.FAILED, file_error=message)
-        raise ApplicationError(_("Could not download the video: %(reason)s")
-                               % {"reason": message}) from exc
+        raise ApplicationError.later(lambda: _("Could not download the video: %(reason)s")
+                                     % {"reason": youtube_error_text(message)}) from exc
     except BaseException:
         SourceVideo.objects.filter(pk=source.pk).update(file_status=SourceVideo.FileStatus.FAILED)
         raise

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 import render
 from accounts.models import User
 from common.errors import ApplicationError
+from common.i18n import Text
 from videos.models import SourceVideo
 
 from ..models import Clip, Moment
@@ -23,6 +24,10 @@ logger = logging.getLogger(__name__)
 def clip_delete(*, clip: Clip) -> None:
     """Delete a clip; django-cleanup removes its files once the transaction commits."""
     clip.delete()
+
+
+def _rendering_text(n: int, total: int) -> Text:
+    return lambda: _("Rendering clip %(n)d of %(total)d") % {"n": n, "total": total}
 
 
 def clip_render(*, clip: Clip, path: Path) -> Clip:
@@ -62,7 +67,7 @@ def clip_render(*, clip: Clip, path: Path) -> Clip:
 def clips_render_for_moments(
     *, user: User, source: SourceVideo, moments: Iterable[Moment], path: Path,
     aspect: str,
-    progress: Callable[[float, str], None],
+    progress: Callable[[float, Text], None],
 ) -> list[Clip]:
     """One clip per moment. Clips left from an earlier run (whose moments were replaced) are
     deleted; a moment that already has a ready clip is kept, so running twice is harmless."""
@@ -80,15 +85,15 @@ def clips_render_for_moments(
                 end=moment.end, aspect=aspect,
             )
         if clip.status != Clip.Status.READY:
-            progress(100 * index / max(1, len(moments)),
-                     _("Rendering clip %(n)d of %(total)d") % {"n": index + 1,
-                                                              "total": len(moments)})
+            progress(100 * index / max(1, len(moments)), _rendering_text(index + 1, len(moments)))
             clip_render(clip=clip, path=path)
         clips.append(clip)
-    progress(100, _("Clips ready"))
+    progress(100, lambda: _("Clips ready"))
     failed = [c for c in clips if c.status == Clip.Status.FAILED]
     if failed and len(failed) == len(clips):
-        raise ApplicationError(_("No clip could be rendered: %(reason)s") % {"reason": failed[0].error})
+        reason = failed[0].error
+        raise ApplicationError.later(
+            lambda: _("No clip could be rendered: %(reason)s") % {"reason": reason})
     return clips
 
 
