@@ -1,17 +1,70 @@
+from pathlib import Path
+
 from django.contrib import admin
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from common.http_range import ranged_file_response
 
 from .models import Clip, Moment
 
 
 @admin.register(Clip)
 class ClipAdmin(admin.ModelAdmin):
-    list_display = ("id", "user", "source", "kind", "emotion", "start", "end", "status", "hidden", "created_at")
+    """Moderation: watch a clip before hiding it; the only thing a moderator changes is
+    whether it is hidden (files, owner and timing are the pipeline's)."""
+
+    list_display = ("id", "thumb", "user", "source", "kind", "emotion", "start", "end", "status",
+                    "hidden", "created_at")
     list_filter = ("status", "kind", "emotion", "hidden", "aspect")
     search_fields = ("user__username", "source__title", "source__youtube_id")
     list_select_related = ("user", "source")
     actions = ("hide_clips", "unhide_clips")
+    fields = ("preview", "hidden", "user", "source", "moment", "kind", "emotion", "intensity",
+              "start", "end", "aspect", "status", "error", "duration", "size_bytes",
+              "created_at")
+    readonly_fields = tuple(name for name in fields if name != "hidden")
+
+    def get_urls(self):
+        media = self.admin_site.admin_view(self.media_view)
+        return [path("<int:pk>/media/<str:kind>/", media, name="clips_clip_media"),
+                *super().get_urls()]
+
+    def media_view(self, request, pk: int, kind: str):
+        """The clip's video or thumbnail for moderators (the public views are owner-only)."""
+        if kind not in ("file", "thumbnail") or not self.has_view_permission(request):
+            raise Http404
+        clip = get_object_or_404(Clip, pk=pk)
+        field = getattr(clip, kind)
+        if not field:
+            raise Http404
+        return ranged_file_response(request, Path(field.path),
+                                    content_type="video/mp4" if kind == "file" else "image/jpeg")
+
+    @admin.display(description=_("thumbnail"))
+    def thumb(self, clip):
+        if not clip.thumbnail:
+            return "–"
+        return format_html('<img src="{}" alt="" width="96" height="54" loading="lazy">',
+                           reverse("admin:clips_clip_media", args=[clip.pk, "thumbnail"]))
+
+    @admin.display(description=_("preview"))
+    def preview(self, clip):
+        if not clip.file:
+            return _("No file (the clip is %(status)s).") % {"status": clip.get_status_display()}
+        return format_html(
+            '<video controls preload="metadata" width="480" src="{}" poster="{}" '
+            'aria-label="{}"></video>',
+            reverse("admin:clips_clip_media", args=[clip.pk, "file"]),
+            reverse("admin:clips_clip_media", args=[clip.pk, "thumbnail"]) if clip.thumbnail
+            else "", _("Clip preview"))
+
+    def has_add_permission(self, request):
+        return False  # clips come from the pipelines
 
     @admin.action(description=_("Hide the selected clips"))
     def hide_clips(self, request, queryset):

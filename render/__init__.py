@@ -19,6 +19,7 @@ from .encode import (
 )
 from .errors import MediaError
 from .plan import BOUNDARY_TOLERANCE
+from .poster import POSTER_MAX_HEIGHT, grab_poster
 from .probe import MediaInfo, probe_media
 from .process import FFMPEG_TIMEOUT
 from .tools import FFMPEG_ENV, ffmpeg_or_none, find_ffmpeg
@@ -39,8 +40,10 @@ __all__ = [
     "Aspect",
     "MediaError",
     "MediaInfo",
+    "POSTER_MAX_HEIGHT",
     "RenderResult",
     "ffmpeg_or_none",
+    "grab_poster",
     "find_ffmpeg",
     "probe_media",
     "render_clip",

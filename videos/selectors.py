@@ -11,7 +11,7 @@ from common.charts import CHART_HEIGHT, CHART_WIDTH, chart_marks, chart_ticks
 from jobs.selectors import latest_job
 
 from .models import Video
-from .services import video_comments
+from .services import video_comments, youtube_error_text
 
 
 def videos_for_user(*, user) -> QuerySet[Video]:
@@ -34,8 +34,8 @@ def video_file_path(*, video: Video) -> Path:
 def timeline_chart(*, histogram: list[int], heatmap: list[dict] | None, duration: float | None,
                    moments: list) -> dict | None:
     """Geometry for the server-rendered SVG timeline: mention bars, heatmap curve, moments."""
-    if not duration or not histogram:
-        return None
+    if not duration or not any(histogram):
+        return None  # nothing to draw: the page says why there are no moments instead
     peak = max(histogram) or 1
     width = CHART_WIDTH / len(histogram)
     bars = [
@@ -72,6 +72,7 @@ def video_page(*, video: Video) -> dict:
         "chart": timeline_chart(histogram=video.mention_histogram, heatmap=source.heatmap,
                                 duration=source.duration, moments=moments),
         "no_moments": video.get_no_moments_reason_display() if video.no_moments_reason else "",
+        "comments_error": youtube_error_text(source.comments_error),
         "comment_count": video_comments(video=video).count(),
         "sessions": list(video.sessions.order_by("-started_at")[:10]),
     }

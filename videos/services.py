@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -32,6 +32,7 @@ from common.i18n import Text
 from jobs.models import Job
 from jobs.services import job_create, job_enqueue
 
+from . import sample
 from .models import Comment, SourceVideo, Video
 from .options import VideoOptions
 
@@ -154,6 +155,7 @@ def video_add_from_upload(
             with open(local, "rb") as handle:
                 source.file.save("upload.mp4", File(handle), save=False)
             source.save()
+            source_make_poster(source=source)
             video = Video.objects.create(user=user, source=source, **options.as_fields())
             if imported is not None:
                 _store_comments(source=source, comments=imported, origin=Comment.Origin.FILE,
@@ -184,6 +186,36 @@ def video_reprocess(*, video: Video) -> Job:
     if video.status in (Video.Status.PENDING, Video.Status.PROCESSING):
         raise ApplicationError(_("This video is already being processed."))
     return _start_processing(video=video)
+
+
+def video_add_sample(*, user: User) -> tuple[Video, Job]:
+    """Add the generated sample video with its sample comments (see `videos.sample`), as an
+    upload of the user's own: everything works on it as on any other video."""
+    with tempfile.TemporaryDirectory(prefix="shortory-sample-") as tmp:
+        try:
+            path = sample.make_sample_video(Path(tmp) / sample.SAMPLE_FILE_NAME,
+                                            ffmpeg=settings.FFMPEG_BINARY or None)
+        except render.MediaError as exc:
+            raise ApplicationError.later(lambda: _("The sample video could not be made. "
+                                                   "Please try again.")) from exc
+        comments = SimpleUploadedFile(sample.SAMPLE_COMMENTS_NAME, sample.sample_comments_jsonl(),
+                                      content_type="application/json")
+        upload = SimpleUploadedFile(sample.SAMPLE_FILE_NAME, path.read_bytes(),
+                                    content_type="video/mp4")  # a few MB: fine in memory
+        return video_add_from_upload(user=user, upload=upload, comments_file=comments,
+                                     title=str(_("Sample video")))
+
+
+def video_import_comments(*, video: Video, comments_file: UploadedFile) -> Job:
+    """Add (or replace) this video's own comments file, then find the moments again. The
+    file is read and checked before anything changes: a bad file loses nothing."""
+    if video.status in (Video.Status.PENDING, Video.Status.PROCESSING):
+        raise ApplicationError(_("This video is already being processed."))
+    imported = _parse_comments_upload(comments_file)
+    with transaction.atomic():
+        _store_comments(source=video.source, comments=imported, origin=Comment.Origin.FILE,
+                        imported_for=video)
+        return _start_processing(video=video)
 
 
 def video_delete(*, video: Video) -> None:
@@ -340,7 +372,27 @@ def _download_source(*, source: SourceVideo, progress: Callable[[float, Text], N
     source.duration = info.duration
     source.width, source.height = info.width, info.height
     source.save(update_fields=["file", "file_status", "duration", "width", "height", "updated_at"])
+    source_make_poster(source=source)
     return Path(source.file.path)
+
+
+def source_make_poster(*, source: SourceVideo) -> bool:
+    """Give a source whose file is here its poster frame (once). A video ffmpeg cannot read a
+    frame from keeps no poster (the page shows a placeholder): never an error for the caller."""
+    if source.poster or not source.is_ready:
+        return bool(source.poster)
+    at = min((source.duration or 0) * 0.1, 10.0)
+    try:
+        with tempfile.TemporaryDirectory(prefix="shortory-poster-") as tmp:
+            path = render.grab_poster(source.file.path, Path(tmp) / "poster.jpg", at=at,
+                                      ffmpeg=settings.FFMPEG_BINARY or None)
+            with open(path, "rb") as handle:
+                source.poster.save("poster.jpg", File(handle), save=False)
+    except (render.MediaError, OSError) as exc:
+        logger.warning("no poster for source %s: %s", source.pk, exc)
+        return False
+    SourceVideo.objects.filter(pk=source.pk).update(poster=source.poster.name)
+    return True
 
 
 def video_comments(*, video: Video) -> QuerySet[Comment]:

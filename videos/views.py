@@ -1,8 +1,12 @@
 """Pages for a user's videos: the library, adding one, its page, retry, remove, the file."""
 
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,8 +44,24 @@ def video_add(request):
             form.add_error(exc.extra.get("field"), exc.message)
         else:
             messages.success(request, _("Added. We are finding the moments now."))
+            if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+                # The page sent it with a progress bar (static/js/site.js): it navigates.
+                return JsonResponse({"location": reverse("video_detail", args=[video.pk])})
             return redirect("video_detail", pk=video.pk)
     return render(request, "videos/video_add.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def video_sample(request):
+    """"Try a sample": add the generated sample video and its comments in one click."""
+    try:
+        video, _job = services.video_add_sample(user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("videos")
+    messages.success(request, _("The sample video was added. We are finding its moments now."))
+    return redirect("video_detail", pk=video.pk)
 
 
 @login_required
@@ -63,11 +83,38 @@ def video_retry(request, pk: int):
 
 @login_required
 @require_POST
+def video_comments(request, pk: int):
+    """Add a comments file to a video already in the library (then find moments again)."""
+    video = selectors.get_video_for_user(request.user, pk)
+    upload = request.FILES.get("comments_file")
+    if upload is None:
+        messages.error(request, _("Choose a comments file first."))
+        return redirect("video_detail", pk=video.pk)
+    try:
+        services.video_import_comments(video=video, comments_file=upload)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Comments added. We are finding the moments again."))
+    return redirect("video_detail", pk=video.pk)
+
+
+@login_required
+@require_POST
 def video_delete(request, pk: int):
     video = selectors.get_video_for_user(request.user, pk)
     services.video_delete(video=video)
     messages.success(request, _("The video and its clips were removed."))
     return redirect("videos")
+
+
+@login_required
+def video_poster(request, pk: int):
+    """A frame of the video for the library (made on first request for older videos)."""
+    video = selectors.get_video_for_user(request.user, pk)
+    if not services.source_make_poster(source=video.source):
+        raise Http404("No poster")
+    return ranged_file_response(request, Path(video.source.poster.path), content_type="image/jpeg")
 
 
 @login_required
