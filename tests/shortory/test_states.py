@@ -239,9 +239,9 @@ def test_job_lines_follow_the_reader_not_the_writer(alice, alice_client):
 
 
 def test_job_socket_event_is_localised_per_reader(alice):
-    from jobs.consumers import localized
-
     from django.utils import translation
+
+    from jobs.consumers import localized
 
     with translation.override("en"):
         job = job_services.job_create(user=alice, kind=Job.Kind.DEMO)
