@@ -8,9 +8,27 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.emotions import REACTIONS, emotion_label
 from common.http_range import ranged_file_response
 
 from .models import Clip, Moment
+
+
+class EmotionFilter(admin.SimpleListFilter):
+    """By emotion, with comment clips (no emotion) named as such rather than a blank link."""
+
+    title = _("emotion")
+    parameter_name = "emotion"
+
+    def lookups(self, request, model_admin):
+        return [("none", _("none (comment clips)")),
+                *((name, emotion_label(name)) for name in REACTIONS)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(emotion="")
+        return queryset.filter(emotion=value) if value else queryset
 
 
 @admin.register(Clip)
@@ -20,7 +38,7 @@ class ClipAdmin(admin.ModelAdmin):
 
     list_display = ("id", "thumb", "user", "source", "kind", "emotion", "start", "end", "status",
                     "hidden", "created_at")
-    list_filter = ("status", "kind", "emotion", "hidden", "aspect")
+    list_filter = ("status", "kind", EmotionFilter, "hidden", "aspect")
     search_fields = ("user__username", "source__title", "source__youtube_id")
     list_select_related = ("user", "source")
     actions = ("hide_clips", "unhide_clips")
@@ -82,5 +100,5 @@ class ClipAdmin(admin.ModelAdmin):
 @admin.register(Moment)
 class MomentAdmin(admin.ModelAdmin):
     list_display = ("id", "kind", "rank", "peak", "start", "end", "score", "emotion", "intensity", "video", "session")
-    list_filter = ("kind", "emotion")
+    list_filter = ("kind", EmotionFilter)
     search_fields = ("video__source__title", "video__user__username", "session__user__username")
