@@ -8,7 +8,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import ApplicationError
 from common.http_range import ranged_file_response
@@ -100,9 +100,15 @@ def video_comments(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def video_delete(request, pk: int):
+    """GET: what removing takes with it, and a clear choice; POST: remove."""
     video = selectors.get_video_for_user(request.user, pk)
+    if request.method == "GET":
+        return render(request, "videos/video_delete.html", {
+            "video": video, "source": video.source,
+            "clip_count": video.moments.filter(clip__isnull=False).count(),
+            "session_count": video.sessions.count()})
     services.video_delete(video=video)
     messages.success(request, _("The video and its clips were removed."))
     return redirect("videos")

@@ -125,6 +125,7 @@ def site(browser, product):
             ("home-signed-in", "user", "/"),
             ("my-videos", "user", "/videos/"),
             ("video", "user", video_url),
+            ("video-remove", "user", video_url + "delete/"),
             ("watch-consent", "user", consent_url),
             ("watch", "user", watch_url),
             ("session", "user", f"/sessions/{session_pk}/"),

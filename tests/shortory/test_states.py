@@ -181,8 +181,7 @@ def test_every_video_status(alice, alice_client):
         html = alice_client.get(reverse("video_detail", args=[video.pk])).content.decode()
         seen.add(status)
         retry = f'action="{reverse("video_retry", args=[video.pk])}"'
-        remove = f'action="{reverse("video_delete", args=[video.pk])}"'
-        assert remove in html and "data-confirm=" in html  # always removable, asked first
+        assert f'href="{reverse("video_delete", args=[video.pk])}"' in html  # always removable
         if status == Video.Status.FAILED:
             assert "YouTube did not answer properly." in html and "Try again" in html
             assert retry in html
@@ -260,3 +259,31 @@ def test_admin_hiding_one_clip_says_one_clip(alice, staff_client):
     assert "1 clip hidden." in response.content.decode()
     clip.refresh_from_db()
     assert clip.hidden is True
+
+
+def test_removing_a_video_asks_first_and_says_what_goes(alice, alice_client, bob_client):
+    video = _video(alice)
+    _ready_clip(_moment(video))
+    url = reverse("video_delete", args=[video.pk])
+    assert bob_client.get(url).status_code == 404 and bob_client.post(url).status_code == 404
+    page = alice_client.get(url).content.decode()
+    assert "Its 1 clip is deleted." in page and "This cannot be undone." in page
+    assert Video.objects.filter(pk=video.pk).exists()  # asking deleted nothing
+    response = alice_client.post(url)
+    assert response.status_code == 302 and response["Location"] == reverse("videos")
+    assert not Video.objects.filter(pk=video.pk).exists()
+    assert not Clip.objects.filter(user=alice).exists()
+
+
+def test_deleting_a_clip_keeps_the_gallery_sort(alice, alice_client):
+    session = WatchSession.objects.create(user=alice, video=_video(alice), status="done",
+                                          frames_received=10)
+    moment = Moment.objects.create(kind=Moment.Kind.EMOTION, session=session, rank=1, peak=3,
+                                   start=1, end=5, emotion="happy", intensity=0.3)
+    clip = _ready_clip(moment)
+    page = alice_client.get(reverse("galleries"), {"sort": "date"}).content.decode()
+    assert 'value="/galleries/?sort=date#gallery-happy"' in page
+    response = alice_client.post(reverse("clip_delete", args=[clip.pk]),
+                                 {"next": "/galleries/?sort=date#gallery-happy"})
+    assert response["Location"] == "/galleries/?sort=date#gallery-happy"
+    assert not Clip.objects.filter(pk=clip.pk).exists()
