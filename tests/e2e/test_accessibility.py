@@ -266,10 +266,16 @@ def test_keyboard_only_walk_from_sign_up_to_the_gallery(browser, product):
     tab_to(page, "I agree — start watching")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/sessions/\d+/watch/$"))
+    # The video has not started: the meter says nothing is captured (not "Analysing").
+    page.wait_for_function(
+        "document.getElementById('status').textContent.startsWith('Video paused')")
     tab_to(page, "Finish session")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/sessions/\d+/$"))
-    page.wait_for_selector("[data-session-empty]", timeout=120_000)
+    # The page reloads itself once the clip job is done; wait for that page.
+    page.wait_for_selector("[data-reload-when-done][data-job-initial-status=done]",
+                           timeout=120_000)
+    page.wait_for_load_state("load")
     # No frames reached the server (the video never played): the page says so plainly.
     assert "No frames were received" in page.inner_text("[data-session-empty]")
 
