@@ -70,17 +70,17 @@ browser-deps:
 	fi
 
 # axe-core (accessibility rules) for the browser tests: the npm registry's package, checked
-# by sha256 and unpacked into .cache/ (never committed, no CDN at run time).
+# by sha256 and unpacked into .axe/ (never committed, no CDN at run time).
 AXE_VERSION := 4.10.3
 AXE_SHA256 := 0f2b4d7dcdf7d1219df8d1959ad68e565f51d14c3f0d88bb71cd59abeb956292
-AXE_JS := .cache/axe-core-$(AXE_VERSION)/axe.min.js
+AXE_JS := .axe/axe-core-$(AXE_VERSION)/axe.min.js
 axe: $(AXE_JS)
 $(AXE_JS):
 	@command -v npm >/dev/null || { echo "npm is needed to fetch axe-core (apt-get install npm)"; exit 1; }
-	mkdir -p .cache/axe-core-$(AXE_VERSION)
-	cd .cache/axe-core-$(AXE_VERSION) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null
-	echo "$(AXE_SHA256)  .cache/axe-core-$(AXE_VERSION)/axe-core-$(AXE_VERSION).tgz" | sha256sum -c --quiet
-	tar -xzf .cache/axe-core-$(AXE_VERSION)/axe-core-$(AXE_VERSION).tgz -C .cache/axe-core-$(AXE_VERSION) --strip-components=1 package/axe.min.js
+	mkdir -p .axe/axe-core-$(AXE_VERSION)
+	cd .axe/axe-core-$(AXE_VERSION) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null
+	echo "$(AXE_SHA256)  .axe/axe-core-$(AXE_VERSION)/axe-core-$(AXE_VERSION).tgz" | sha256sum -c --quiet
+	tar -xzf .axe/axe-core-$(AXE_VERSION)/axe-core-$(AXE_VERSION).tgz -C .axe/axe-core-$(AXE_VERSION) --strip-components=1 package/axe.min.js
 	@test -s $@
 
 # The README's screenshots (English and Korean, desktop and phone) from the running product.
@@ -101,4 +101,4 @@ bench: setup
 	$(PY) -m bench.timestamps
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .axe

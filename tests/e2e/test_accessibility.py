@@ -3,7 +3,7 @@ Chromium: no serious or critical violation. Then a keyboard-only walk from sign-
 gallery, and (with ``make screenshots``) the README's screenshots.
 
 axe-core comes from the npm registry (``make axe``: pinned version, sha256-checked, unpacked
-into .cache/), is evaluated into each page by Playwright (not a <script> tag, so a strict
+into .axe/), is evaluated into each page by Playwright (not a <script> tag, so a strict
 Content-Security-Policy does not block it) and runs with its WCAG 2.x A/AA rules.
 """
 
@@ -28,7 +28,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def axe_source() -> str:
-    found = sorted(ROOT.glob(".cache/axe-core-*/axe.min.js"))
+    found = sorted(ROOT.glob(".axe/axe-core-*/axe.min.js"))
     if not found:
         message = "axe-core is missing: run `make axe` (npm pack axe-core, sha256-checked)"
         if os.environ.get("CI"):
