@@ -12,12 +12,14 @@ PORT ?= 8000
 export DEBUG ?= 1
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: run test setup venv models migrate static lint pytest browser-deps fonts bench clean help
+.PHONY: run test setup venv models migrate static lint pytest browser-deps fonts axe screenshots superuser bench clean help
 
 help:
 	@echo "make run    set up, then start daphne + a django-q2 worker on http://$(HOST):$(PORT)"
 	@echo "make test   set up, then ruff, import contracts, mypy and the whole pytest suite"
 	@echo "make bench  run the benchmarks in bench/"
+	@echo "make superuser      create a moderator account (for /admin/)"
+	@echo "make screenshots    write the README's screenshots to docs/screenshots/"
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (see README)"; exit 1; }
@@ -56,6 +58,10 @@ setup: venv models fonts migrate static
 run: setup
 	$(PY) scripts/serve.py --host $(HOST) --port $(PORT)
 
+# A moderator for /admin/ (DEBUG as under `make run`, so no SECRET_KEY is needed locally).
+superuser: setup
+	$(PY) manage.py createsuperuser
+
 # Style (ruff), the architecture's import contracts (.importlinter: no cycles, pure packages
 # free of Django, apps in one direction) and types (mypy: pure packages and services).
 lint: $(STAMP)
@@ -64,15 +70,17 @@ lint: $(STAMP)
 	DEBUG=0 $(VENV)/bin/mypy
 
 # Headless Chromium for the browser tests comes from Debian (Playwright cannot download
-# browsers here), and so does melt (MLT), which renders the timeline export in a test.
+# browsers here), with Korean fonts (fonts-noto-cjk) so Korean pages render and screenshot
+# properly, and melt (MLT), which renders the timeline export in a test.
 # Installed when missing and we are root; otherwise those tests say why.
 browser-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@$(MAKE) --no-print-directory axe || echo "axe-core could not be fetched: the accessibility checks will be skipped (failed in CI)"
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian chromium for the browser tests"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    echo "installing Debian chromium and fonts-noto-cjk for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
 	      || echo "could not install chromium: browser tests will be skipped"; \
-	  else echo "chromium not found: browser tests will be skipped (apt-get install chromium)"; fi; \
+	  else echo "chromium or fonts-noto-cjk missing: browser tests may be skipped (apt-get install chromium fonts-noto-cjk)"; fi; \
 	fi
 	@if ! command -v melt >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -81,6 +89,24 @@ browser-deps:
 	      || echo "could not install melt: the MLT export render test will be skipped"; \
 	  else echo "melt not found: the MLT export render test will be skipped (apt-get install melt)"; fi; \
 	fi
+
+# axe-core (accessibility rules) for the browser tests: the npm registry's package, checked
+# by sha256 and unpacked into .axe/ (never committed, no CDN at run time).
+AXE_VERSION := 4.10.3
+AXE_SHA256 := 0f2b4d7dcdf7d1219df8d1959ad68e565f51d14c3f0d88bb71cd59abeb956292
+AXE_JS := .axe/axe-core-$(AXE_VERSION)/axe.min.js
+axe: $(AXE_JS)
+$(AXE_JS):
+	@command -v npm >/dev/null || { echo "npm is needed to fetch axe-core (apt-get install npm)"; exit 1; }
+	mkdir -p .axe/axe-core-$(AXE_VERSION)
+	cd .axe/axe-core-$(AXE_VERSION) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null
+	echo "$(AXE_SHA256)  .axe/axe-core-$(AXE_VERSION)/axe-core-$(AXE_VERSION).tgz" | sha256sum -c --quiet
+	tar -xzf .axe/axe-core-$(AXE_VERSION)/axe-core-$(AXE_VERSION).tgz -C .axe/axe-core-$(AXE_VERSION) --strip-components=1 package/axe.min.js
+	@test -s $@
+
+# The README's screenshots (English and Korean, desktop and phone) from the running product.
+screenshots: setup browser-deps
+	SHORTORY_SCREENSHOTS=docs/screenshots DEBUG=0 $(PY) -m pytest tests/e2e/test_accessibility.py -k screenshots -p no:cacheprovider
 
 # The embedded-default suite runs with DATABASE_URL/REDIS_URL unset; the `scaled` group then
 # runs against PostgreSQL and Redis when those variables are set (.ci/run sets them).
@@ -99,4 +125,4 @@ bench: setup
 	$(PY) -m bench.highlights
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .axe

@@ -48,6 +48,7 @@ def delete_account(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = request.user
+        request.deleting_account = True
         logout(request)
         services.user_delete_with_data(user=user)
         messages.success(request, _("Your account and all your data were deleted."))

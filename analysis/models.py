@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.files import RandomName
@@ -45,6 +48,32 @@ class WatchSession(models.Model):
 
     def __str__(self) -> str:
         return f"session #{self.pk} of {self.video}"
+
+    #: An open session with no frame for this long is shown as left unfinished (it stays
+    #: open: the viewer may still resume it or finish it).
+    ABANDONED_AFTER = timedelta(minutes=15)
+
+    def last_activity(self) -> datetime:
+        """When a frame last arrived (the start when none did). Uses the `last_sample_at`
+        annotation of `analysis.selectors.sessions_for_user` when present."""
+        if hasattr(self, "last_sample_at"):
+            latest = self.last_sample_at
+        else:
+            latest = self.samples.order_by("-created_at").values_list(
+                "created_at", flat=True).first()
+        return max(latest, self.started_at) if latest else self.started_at
+
+    @property
+    def is_abandoned(self) -> bool:
+        return (self.status == self.Status.ACTIVE
+                and timezone.now() - self.last_activity() > self.ABANDONED_AFTER)
+
+    @property
+    def status_text(self) -> str:
+        """The status as the pages name it (an abandoned open session is "not finished")."""
+        if self.is_abandoned:
+            return str(_("Not finished"))
+        return str(self.get_status_display())
 
 
 class EmotionSample(models.Model):

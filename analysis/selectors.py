@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.http import Http404
 
 from common.charts import CHART_HEIGHT, CHART_WIDTH, chart_marks, chart_ticks
@@ -18,7 +18,8 @@ CHART_SERIES = ("happy", "sad", "angry", "surprise", "neutral", "attention")
 
 
 def sessions_for_user(*, user) -> QuerySet[WatchSession]:
-    return WatchSession.objects.filter(user=user).select_related("video__source")
+    return WatchSession.objects.filter(user=user).select_related("video__source").annotate(
+        last_sample_at=Max("samples__created_at"))
 
 
 def get_session_for_user(user, pk) -> WatchSession:
@@ -49,7 +50,12 @@ def emotion_chart(*, series: dict, duration: float | None, moments: list) -> dic
             runs.append(run)
         for points in runs:
             lines.append({"key": key, "label": emotion_label(key), "points": " ".join(points)})
-    return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "lines": lines,
+    if not lines:
+        return None  # no face in any frame, or no frames: the page says which instead
+    # One legend entry per series, however many pieces a pause or a lost face cut it into.
+    legend = [{"key": key, "label": emotion_label(key)} for key in CHART_SERIES
+              if any(line["key"] == key for line in lines)]
+    return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "lines": lines, "legend": legend,
             "marks": chart_marks(moments, span), "ticks": chart_ticks(span)}
 
 

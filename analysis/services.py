@@ -101,6 +101,22 @@ def session_finish(*, session: WatchSession) -> Job:
     return job
 
 
+def session_retry(*, session: WatchSession) -> Job:
+    """Make the clips of a session whose clip job failed again (its samples are kept)."""
+    with transaction.atomic():
+        locked = WatchSession.objects.select_for_update().get(pk=session.pk)
+        if locked.status != WatchSession.Status.FAILED:
+            raise ApplicationError(_("Only a session whose clips failed can be tried again."))
+        locked.status = WatchSession.Status.PROCESSING
+        locked.error = ""
+        locked.save(update_fields=["status", "error"])
+        job = job_create(user=session.user, kind=Job.Kind.SESSION_FINISH,
+                         target=f"session:{session.pk}")
+        job_enqueue(job=job, func=FINISH_TASK, session_id=session.pk)
+    session.refresh_from_db()
+    return job
+
+
 def session_set_status(*, session: WatchSession, status: str, error: str = "") -> None:
     WatchSession.objects.filter(pk=session.pk).update(status=status, error=error)
     session.status, session.error = status, error

@@ -9,4 +9,5 @@ urlpatterns = [
     path("sessions/<int:pk>/watch/", views.watch_session, name="watch_session"),
     path("sessions/<int:pk>/reaction/", views.session_reaction, name="session_reaction"),
     path("sessions/<int:pk>/finish/", views.session_finish, name="session_finish"),
+    path("sessions/<int:pk>/retry/", views.session_retry, name="session_retry"),
 ]

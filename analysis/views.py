@@ -88,6 +88,17 @@ def session_finish(request, pk: int):
 
 
 @login_required
+@require_POST
+def session_retry(request, pk: int):
+    session = selectors.get_session_for_user(request.user, pk)
+    try:
+        services.session_retry(session=session)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("session_detail", pk=session.pk)
+
+
+@login_required
 def session_detail(request, pk: int):
     session = selectors.get_session_for_user(request.user, pk)
     return render(request, "analysis/session_detail.html", selectors.session_page(session=session))

@@ -1,6 +1,15 @@
+from pathlib import Path
+
 from django.contrib import admin
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from common.emotions import REACTIONS, emotion_label
+from common.http_range import ranged_file_response
 
 from .models import Clip, Moment, Reel, Report, ShareLink
 from .services import sharing
@@ -22,13 +31,75 @@ class SharedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EmotionFilter(admin.SimpleListFilter):
+    """By emotion, with comment clips (no emotion) named as such rather than a blank link."""
+
+    title = _("emotion")
+    parameter_name = "emotion"
+
+    def lookups(self, request, model_admin):
+        return [("none", _("none (comment clips)")),
+                *((name, emotion_label(name)) for name in REACTIONS)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(emotion="")
+        return queryset.filter(emotion=value) if value else queryset
+
+
 @admin.register(Clip)
 class ClipAdmin(admin.ModelAdmin):
-    list_display = ("id", "user", "source", "kind", "emotion", "start", "end", "status", "hidden", "created_at")
-    list_filter = ("status", "kind", "emotion", "hidden", SharedFilter, "aspect")
+    """Moderation: watch a clip before hiding it; the only thing a moderator changes is
+    whether it is hidden (files, owner and timing are the pipeline's)."""
+
+    list_display = ("id", "thumb", "user", "source", "kind", "emotion", "start", "end", "status",
+                    "hidden", "created_at")
+    list_filter = ("status", "kind", EmotionFilter, "hidden", SharedFilter, "aspect")
     search_fields = ("user__username", "source__title", "source__youtube_id")
     list_select_related = ("user", "source")
     actions = ("take_down_clips", "hide_clips", "unhide_clips")
+    fields = ("preview", "hidden", "user", "source", "moment", "kind", "emotion", "intensity",
+              "start", "end", "aspect", "status", "error", "duration", "size_bytes",
+              "created_at")
+    readonly_fields = tuple(name for name in fields if name != "hidden")
+
+    def get_urls(self):
+        media = self.admin_site.admin_view(self.media_view)
+        return [path("<int:pk>/media/<str:kind>/", media, name="clips_clip_media"),
+                *super().get_urls()]
+
+    def media_view(self, request, pk: int, kind: str):
+        """The clip's video or thumbnail for moderators (the public views are owner-only)."""
+        if kind not in ("file", "thumbnail") or not self.has_view_permission(request):
+            raise Http404
+        clip = get_object_or_404(Clip, pk=pk)
+        field = getattr(clip, kind)
+        if not field:
+            raise Http404
+        return ranged_file_response(request, Path(field.path),
+                                    content_type="video/mp4" if kind == "file" else "image/jpeg")
+
+    @admin.display(description=_("thumbnail"))
+    def thumb(self, clip):
+        if not clip.thumbnail:
+            return "–"
+        return format_html('<img src="{}" alt="" width="96" height="54" loading="lazy">',
+                           reverse("admin:clips_clip_media", args=[clip.pk, "thumbnail"]))
+
+    @admin.display(description=_("preview"))
+    def preview(self, clip):
+        if not clip.file:
+            return _("No file (the clip is %(status)s).") % {"status": clip.get_status_display()}
+        return format_html(
+            '<video controls preload="metadata" width="480" src="{}" poster="{}" '
+            'aria-label="{}"></video>',
+            reverse("admin:clips_clip_media", args=[clip.pk, "file"]),
+            reverse("admin:clips_clip_media", args=[clip.pk, "thumbnail"]) if clip.thumbnail
+            else "", _("Clip preview"))
+
+    def has_add_permission(self, request):
+        return False  # clips come from the pipelines
 
     @admin.action(description=_("Take down: hide the clips and close their share links"))
     def take_down_clips(self, request, queryset):
@@ -53,7 +124,7 @@ class ClipAdmin(admin.ModelAdmin):
 @admin.register(Moment)
 class MomentAdmin(admin.ModelAdmin):
     list_display = ("id", "kind", "rank", "peak", "start", "end", "score", "emotion", "intensity", "video", "session")
-    list_filter = ("kind", "emotion")
+    list_filter = ("kind", EmotionFilter)
     search_fields = ("video__source__title", "video__user__username", "session__user__username")
 
 

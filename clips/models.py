@@ -6,7 +6,20 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from analysis.models import WatchSession
 from common.files import RandomName
+from videos.models import Video
+
+
+class ClipState(models.TextChoices):
+    """What a moment's clip looks like to its owner; the label is what the page says."""
+
+    READY = "ready", _("Ready to watch.")
+    MAKING = "making", _("This clip is being made.")
+    STOPPED = "stopped", _("Making this clip stopped before it finished.")
+    FAILED = "failed", _("This clip could not be made.")
+    HIDDEN = "hidden", _("A moderator hid this clip.")
+    DELETED = "deleted", _("You deleted this clip.")
 
 
 class MomentQuerySet(models.QuerySet["Moment"]):
@@ -64,6 +77,36 @@ class Moment(models.Model):
         clip = self.visible_clip
         return {**{name: getattr(self, name) for name in self.API_FIELDS},
                 "clip": clip.pk if clip is not None else None}
+
+    @property
+    def clip_state(self) -> ClipState:
+        """The state of this moment's clip, for pages (`templates/clips/clip_state.html`).
+
+        A missing clip is still being made while the moment's video or session is being
+        processed, and was deleted otherwise; an unfinished one whose owner stopped
+        processing (a crash, a killed worker) says so instead of waiting forever."""
+        try:
+            clip = self.clip
+        except Clip.DoesNotExist:
+            clip = None
+        working = self._owner_is_processing()
+        if clip is None:
+            return ClipState.MAKING if working else ClipState.DELETED
+        if clip.hidden:
+            return ClipState.HIDDEN
+        if clip.status == Clip.Status.READY:
+            return ClipState.READY
+        if clip.status == Clip.Status.FAILED:
+            return ClipState.FAILED
+        return ClipState.MAKING if working else ClipState.STOPPED
+
+    def _owner_is_processing(self) -> bool:
+        if self.video is not None:
+            return self.video.status in {str(Video.Status.PENDING), str(Video.Status.PROCESSING)}
+        if self.session is not None:
+            return self.session.status in {str(WatchSession.Status.ACTIVE),
+                                           str(WatchSession.Status.PROCESSING)}
+        return False
 
     @property
     def visible_clip(self) -> Clip | None:

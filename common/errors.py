@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -16,3 +17,14 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         self.extra = extra or {}
+        #: How to say it again in another language (set by `later`), for stored errors.
+        self.text: Callable[[], str] | None = None
+
+    @classmethod
+    def later(cls, text: Callable[[], str], extra: dict[str, Any] | None = None
+              ) -> ApplicationError:
+        """An error whose message can be rendered in every language (see `common.i18n`):
+        `text` builds it with gettext; a background job stores each rendering."""
+        error = cls(str(text()), extra)
+        error.text = text
+        return error

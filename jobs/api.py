@@ -9,6 +9,10 @@ from .models import Job
 
 
 class JobSerializer(serializers.ModelSerializer):
+    # In the reader's language (the rows keep every language's rendering).
+    message = serializers.CharField(source="message_text", read_only=True)
+    error = serializers.CharField(source="error_text", read_only=True)
+
     class Meta:
         model = Job
         fields = [

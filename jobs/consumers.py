@@ -53,9 +53,13 @@ def scope_language(scope) -> str:
 
 def localized(event: dict, language: str) -> dict:
     """Labels in the viewer's language (events may have been built in another one)."""
+    texts = event.get("i18n", {}).get(language) or event.get("i18n", {}).get(
+        language.split("-")[0]) or {}
     with translation.override(language):
         return {**event, "kind_display": str(Job.Kind(event["kind"]).label),
-                "status_display": str(Job.Status(event["status"]).label)}
+                "status_display": str(Job.Status(event["status"]).label),
+                "message": texts.get("message", event.get("message", "")),
+                "error": texts.get("error", event.get("error", ""))}
 
 
 def needs_db_relay() -> bool:

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.i18n import pick_language
+
 
 class Job(models.Model):
     """Any background work done for a user: harvesting, downloading, rendering, analysing.
@@ -33,6 +35,10 @@ class Job(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     message = models.CharField(_("message"), max_length=300, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The same two texts in every language of the site ({"en": ..., "ko": ...}), so a page
+    # shows them in its reader's language; empty for rows written before they existed.
+    message_i18n = models.JSONField(default=dict, blank=True)
+    error_i18n = models.JSONField(default=dict, blank=True)
     # What the job works on, for links from the jobs page ("video:12", "session:3").
     target = models.CharField(_("target"), max_length=64, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
@@ -73,8 +79,20 @@ class Job(models.Model):
         limit = timedelta(seconds=settings.JOB_STALE_AFTER)
         return beat is None or timezone.now() - beat > limit
 
+    @property
+    def message_text(self) -> str:
+        """The status line in the active language."""
+        return pick_language(self.message_i18n, self.message)
+
+    @property
+    def error_text(self) -> str:
+        """The failure reason in the active language."""
+        return pick_language(self.error_i18n, self.error)
+
     def as_event(self) -> dict:
-        """The JSON shape pushed over `ws/jobs/` and returned by the API."""
+        """The JSON shape pushed over `ws/jobs/` and returned by the API. `message` and
+        `error` are in the active language; `i18n` has them in every language, so the
+        socket can give each page its own (`jobs.consumers.localized`)."""
         return {
             "id": self.pk,
             "kind": self.kind,
@@ -82,8 +100,11 @@ class Job(models.Model):
             "status": self.status,
             "status_display": str(self.get_status_display()),
             "progress": self.progress,
-            "message": self.message,
-            "error": self.error,
+            "message": self.message_text,
+            "error": self.error_text,
+            "i18n": {code: {"message": self.message_i18n.get(code, self.message),
+                            "error": self.error_i18n.get(code, self.error)}
+                     for code in sorted({*self.message_i18n, *self.error_i18n})},
             "target": self.target,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,

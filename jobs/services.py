@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from common.errors import ApplicationError
+from common.i18n import Text, in_all_languages, render_text
 
 from .models import Job
 from .signals import job_abandoned
@@ -47,11 +48,15 @@ def job_broadcast(*, job: Job) -> None:
         logger.exception("could not broadcast job %s", job.pk)
 
 
-def job_create(*, user: User, kind: str, target: str = "", message: str = "") -> Job:
-    job = Job.objects.create(
-        user=user, kind=kind, target=target, message=message or _("Waiting to start"),
-        language=translation.get_language() or "",
-    )
+def _set_message(job: Job, text: Text) -> None:
+    job.message = render_text(text)[:300]
+    job.message_i18n = {code: value[:300] for code, value in in_all_languages(text).items()}
+
+
+def job_create(*, user: User, kind: str, target: str = "", message: Text = "") -> Job:
+    job = Job(user=user, kind=kind, target=target, language=translation.get_language() or "")
+    _set_message(job, message or (lambda: _("Waiting to start")))
+    job.save()
     job_broadcast(job=job)
     return job
 
@@ -72,16 +77,17 @@ def _save(job: Job, fields: list[str]) -> None:
     job_broadcast(job=job)
 
 
-def job_start(*, job: Job, message: str = "") -> None:
+def job_start(*, job: Job, message: Text = "") -> None:
     job.status = Job.Status.RUNNING
     job.started_at = job.started_at or timezone.now()
     job.heartbeat_at = timezone.now()
     job.attempts += 1
     job.progress = 0
     job.error = ""
-    job.message = message or _("Started")
+    job.error_i18n = {}
+    _set_message(job, message or (lambda: _("Started")))
     _save(job, ["status", "started_at", "heartbeat_at", "attempts", "progress", "error",
-                "message"])
+                "error_i18n", "message", "message_i18n"])
 
 
 class ProgressReporter:
@@ -103,11 +109,12 @@ class ProgressReporter:
             span=(self.low + width * low // 100, self.low + width * high // 100),
         )
 
-    def __call__(self, percent: float, message: str = "") -> None:
+    def __call__(self, percent: float, message: Text = "") -> None:
         value = int(self.low + (self.high - self.low) * max(0.0, min(100.0, percent)) / 100)
         value = max(value, self.job.progress)  # never goes backwards
         now = time.monotonic()
-        changed_message = bool(message) and message != self.job.message
+        rendered = render_text(message) if message else ""
+        changed_message = bool(rendered) and rendered[:300] != self.job.message
         if value == self.job.progress and not changed_message:
             return
         if now - self._last < self.min_interval and not changed_message and value < 100:
@@ -116,28 +123,29 @@ class ProgressReporter:
         self.job.progress = value
         fields = ["progress"]
         if message:
-            self.job.message = message[:300]
-            fields.append("message")
+            _set_message(self.job, message)
+            fields += ["message", "message_i18n"]
         _save(self.job, fields)
 
 
-def job_done(*, job: Job, message: str = "") -> None:
+def job_done(*, job: Job, message: Text = "") -> None:
     job.status = Job.Status.DONE
     job.progress = 100
-    job.message = message or _("Done")
+    _set_message(job, message or (lambda: _("Done")))
     job.finished_at = timezone.now()
-    _save(job, ["status", "progress", "message", "finished_at"])
+    _save(job, ["status", "progress", "message", "message_i18n", "finished_at"])
 
 
-def job_fail(*, job: Job, error: str) -> None:
+def job_fail(*, job: Job, error: Text) -> None:
     job.status = Job.Status.FAILED
-    job.error = error[:2000]
-    job.message = _("Failed")
+    job.error = render_text(error)[:2000]
+    job.error_i18n = {code: value[:2000] for code, value in in_all_languages(error).items()}
+    _set_message(job, lambda: _("Failed"))
     job.finished_at = timezone.now()
-    _save(job, ["status", "error", "message", "finished_at"])
+    _save(job, ["status", "error", "error_i18n", "message", "message_i18n", "finished_at"])
 
 
-def job_run(*, job_id: int, work: Callable[[Job, ProgressReporter], str | None]) -> Job | None:
+def job_run(*, job_id: int, work: Callable[[Job, ProgressReporter], Text | None]) -> Job | None:
     """Run `work(job, progress)` with the job's status recorded around it.
 
     An `ApplicationError` fails the job with its message; any other exception fails it with a
@@ -187,23 +195,24 @@ class Heartbeat:
             connection.close()
 
 
-def _run_started(job: Job, work: Callable[[Job, ProgressReporter], str | None]) -> Job:
+def _run_started(job: Job, work: Callable[[Job, ProgressReporter], Text | None]) -> Job:
     job_start(job=job)
     try:
         with Heartbeat(job.pk):
             message = work(job, ProgressReporter(job))
     except ApplicationError as exc:
-        job_fail(job=job, error=exc.message)
+        job_fail(job=job, error=exc.text or exc.message)
     except Exception as exc:
         logger.exception("job %s (%s) crashed", job.pk, job.kind)
-        job_fail(job=job, error=_("Something went wrong on our side (%(name)s). Please try again.")
-                 % {"name": type(exc).__name__})
+        name = type(exc).__name__
+        job_fail(job=job, error=lambda: _(
+            "Something went wrong on our side (%(name)s). Please try again.") % {"name": name})
     except BaseException:
         # django-q2's TimeoutException is a SystemExit, and a worker being stopped raises
         # KeyboardInterrupt: record why, then let it go on doing its job.
         logger.warning("job %s (%s) was stopped", job.pk, job.kind)
-        job_fail(job=job, error=_("This took too long or the server was stopping, so it was "
-                                  "stopped. Please try again."))
+        job_fail(job=job, error=lambda: _("This took too long or the server was stopping, so "
+                                          "it was stopped. Please try again."))
         raise
     else:
         job_done(job=job, message=message or "")
@@ -231,7 +240,7 @@ def job_sweep_stale(*, user: User | None = None) -> list[Job]:
             continue
         logger.warning("job %s (%s) lost its worker; failing it", job.pk, job.kind)
         with translation.override(job.language or None):
-            job_fail(job=job, error=str(ABANDONED))
+            job_fail(job=job, error=lambda: str(ABANDONED))
             job_abandoned.send(sender=Job, job=job)
         failed.append(job)
     return failed
@@ -239,13 +248,17 @@ def job_sweep_stale(*, user: User | None = None) -> list[Job]:
 
 def demo_job_start(*, user: User, steps: int = 10, delay: float = 0.4) -> Job:
     """A demonstration job that counts to `steps`, to show live progress end to end."""
-    job = job_create(user=user, kind=Job.Kind.DEMO, message=_("Waiting to start"))
+    job = job_create(user=user, kind=Job.Kind.DEMO)
     job_enqueue(job=job, func="jobs.tasks.demo_count", steps=steps, delay=delay)
     return job
 
 
-def demo_count(*, job: Job, progress: ProgressReporter, steps: int, delay: float) -> str:
+def _step_text(step: int, steps: int) -> Text:
+    return lambda: _("Step %(step)d of %(steps)d") % {"step": step, "steps": steps}
+
+
+def demo_count(*, job: Job, progress: ProgressReporter, steps: int, delay: float) -> Text:
     for step in range(1, steps + 1):
         time.sleep(delay)
-        progress(100 * step / steps, _("Step %(step)d of %(steps)d") % {"step": step, "steps": steps})
-    return _("Counted to %(steps)d") % {"steps": steps}
+        progress(100 * step / steps, _step_text(step, steps))
+    return lambda: _("Counted to %(steps)d") % {"steps": steps}

@@ -24,6 +24,7 @@ from .errors import MediaError
 from .frames import MAX_READ_PIXELS, read_frames
 from .options import FRAMINGS, RenderOptions
 from .plan import BOUNDARY_TOLERANCE
+from .poster import POSTER_MAX_HEIGHT, grab_poster
 from .probe import MediaInfo, probe_media
 from .process import FFMPEG_TIMEOUT
 from .reframe import CropPlan, Face
@@ -56,10 +57,12 @@ __all__ = [
     "MediaError",
     "MediaInfo",
     "RenderOptions",
+    "POSTER_MAX_HEIGHT",
     "RenderResult",
     "Word",
     "cues_for_clip",
     "ffmpeg_or_none",
+    "grab_poster",
     "find_ffmpeg",
     "parse_captions",
     "probe_media",

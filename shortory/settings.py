@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.middleware.PermissionsPolicyMiddleware",
+    # Inside the locale, session and auth layers, so its 404 page has the user's language.
+    "shortory.middleware.FriendlyNotFoundMiddleware",
     # Last, as its docs ask: turns a locked-out sign-in into accounts.lockout's answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -176,7 +178,7 @@ else:
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "videos"
 LOGOUT_REDIRECT_URL = "home"
 # django-axes counts failed sign-ins (page, admin, API token) per account and per address.
 AUTHENTICATION_BACKENDS = [

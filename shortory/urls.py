@@ -8,6 +8,7 @@ admin.site.site_title = "Shortory admin"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon),
     path("accounts/", include("accounts.urls")),
     path("jobs/", include("jobs.urls")),
     path("", include("videos.urls")),

@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,9 +20,8 @@ class VideoSerializer(serializers.ModelSerializer):
     youtube_id = serializers.CharField(source="source.youtube_id", allow_null=True)
     duration = serializers.FloatField(source="source.duration", allow_null=True)
     thumbnail_url = serializers.CharField(source="source.thumbnail_url")
-    heatmap = serializers.JSONField(source="source.heatmap")
     comments_status = serializers.CharField(source="source.comments_status")
-    comments_error = serializers.CharField(source="source.comments_error")
+    comments_error = serializers.SerializerMethodField()
     file_status = serializers.CharField(source="source.file_status")
     caption_cues = serializers.JSONField(source="source.caption_cues")
     no_moments_message = serializers.SerializerMethodField()
@@ -31,19 +31,25 @@ class VideoSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "kind", "youtube_id", "duration", "thumbnail_url", "status",
                   "error", "no_moments_reason", "no_moments_message", "comments_status",
                   "comments_error", "file_status", "top_k", "clip_before", "clip_after",
-                  "aspect", "captions", "heatmap", "caption_cues", "mention_histogram",
-                  "created_at"]
+                  "aspect", "captions", "caption_cues", "created_at"]
         read_only_fields = fields
 
     def get_no_moments_message(self, video) -> str:
         return video.get_no_moments_reason_display() if video.no_moments_reason else ""
 
+    def get_comments_error(self, video) -> str:
+        return services.youtube_error_text(video.source.comments_error)
+
 
 class VideoDetailSerializer(VideoSerializer):
+    """One video with what its page draws: the per-second mentions, the heatmap, moments
+    (the list leaves these out: they are the bulk of a video's data)."""
+
+    heatmap = serializers.JSONField(source="source.heatmap")
     moments = serializers.SerializerMethodField()
 
     class Meta(VideoSerializer.Meta):
-        fields = [*VideoSerializer.Meta.fields, "moments"]
+        fields = [*VideoSerializer.Meta.fields, "heatmap", "mention_histogram", "moments"]
         read_only_fields = fields
 
     def get_moments(self, video) -> list[dict]:
@@ -76,9 +82,12 @@ class VideoListView(APIView):
 
     @extend_schema(responses=VideoSerializer(many=True))
     def get(self, request):
-        """Your videos, newest first."""
-        videos = selectors.videos_for_user(user=request.user)
-        return Response(VideoSerializer(videos, many=True).data)
+        """Your videos, newest first, a page at a time (`?page=`; `next`/`previous` links).
+        A video's moments, mention histogram and heatmap are in its detail."""
+        paginator = PageNumberPagination()
+        videos = selectors.videos_for_user(user=request.user).order_by("-created_at", "-id")
+        page = paginator.paginate_queryset(videos, request, view=self)
+        return paginator.get_paginated_response(VideoSerializer(page, many=True).data)
 
     @extend_schema(request=VideoCreateSerializer, responses={202: VideoSerializer})
     def post(self, request):

@@ -56,6 +56,9 @@ class SourceVideo(models.Model):
         _("file status"), max_length=16, choices=FileStatus.choices, default=FileStatus.NONE
     )
     file_error = models.TextField(_("file error"), blank=True)
+    # A frame of the video (JPEG) for the library, made once the file is here.
+    poster = models.FileField(_("poster"), upload_to=RandomName("posters", ".jpg"), blank=True,
+                              max_length=300)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
 

@@ -14,7 +14,7 @@ from timeline import clock
 
 from .forms import CaptionFileForm
 from .models import CaptionTrack, Video
-from .services import video_comments
+from .services import video_comments, youtube_error_text
 
 
 def videos_for_user(*, user) -> QuerySet[Video]:
@@ -57,8 +57,8 @@ def timeline_chart(*, histogram: list[int], heatmap: list[dict] | None, duration
                    moments: list, cues: dict | None = None) -> dict | None:
     """Geometry for the server-rendered SVG timeline: mention bars, heatmap curve, moments,
     caption cues."""
-    if not duration or not histogram:
-        return None
+    if not duration or not any(histogram):
+        return None  # nothing to draw: the page says why there are no moments instead
     peak = max(histogram) or 1
     width = CHART_WIDTH / len(histogram)
     bars = [
@@ -99,6 +99,7 @@ def video_page(*, video: Video) -> dict:
         "caption_form": (CaptionFileForm() if source.kind == source.Kind.UPLOAD
                          and source.uploaded_by_id == video.user_id else None),
         "no_moments": video.get_no_moments_reason_display() if video.no_moments_reason else "",
+        "comments_error": youtube_error_text(source.comments_error),
         "comment_count": video_comments(video=video).count(),
         "sessions": list(video.sessions.order_by("-started_at")[:10]),
     }

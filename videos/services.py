@@ -14,11 +14,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 
 import render
@@ -29,9 +30,11 @@ from comments.caption_cues import find_cues
 from comments.timestamps import extract_timestamps
 from common.errors import ApplicationError
 from common.files import work_dir
+from common.i18n import Text
 from jobs.models import Job
 from jobs.services import job_create, job_enqueue, job_sweep_stale
 
+from . import sample
 from .models import CaptionTrack, Comment, SourceVideo, Video
 from .options import VideoOptions
 
@@ -157,6 +160,7 @@ def video_add_from_upload(
             with open(local, "rb") as handle:
                 source.file.save("upload.mp4", File(handle), save=False)
             source.save()
+            source_make_poster(source=source)
             video = Video.objects.create(user=user, source=source, **options.as_fields())
             if imported is not None:
                 _store_comments(source=source, comments=imported, origin=Comment.Origin.FILE,
@@ -193,6 +197,36 @@ def video_reprocess(*, video: Video) -> Job:
     return _start_processing(video=video)
 
 
+def video_add_sample(*, user: User) -> tuple[Video, Job]:
+    """Add the generated sample video with its sample comments (see `videos.sample`), as an
+    upload of the user's own: everything works on it as on any other video."""
+    with work_dir("sample") as tmp:
+        try:
+            path = sample.make_sample_video(Path(tmp) / sample.SAMPLE_FILE_NAME,
+                                            ffmpeg=settings.FFMPEG_BINARY or None)
+        except render.MediaError as exc:
+            raise ApplicationError.later(lambda: _("The sample video could not be made. "
+                                                   "Please try again.")) from exc
+        comments = SimpleUploadedFile(sample.SAMPLE_COMMENTS_NAME, sample.sample_comments_jsonl(),
+                                      content_type="application/json")
+        upload = SimpleUploadedFile(sample.SAMPLE_FILE_NAME, path.read_bytes(),
+                                    content_type="video/mp4")  # a few MB: fine in memory
+        return video_add_from_upload(user=user, upload=upload, comments_file=comments,
+                                     title=str(_("Sample video")))
+
+
+def video_import_comments(*, video: Video, comments_file: UploadedFile) -> Job:
+    """Add (or replace) this video's own comments file, then find the moments again. The
+    file is read and checked before anything changes: a bad file loses nothing."""
+    if video.status in (Video.Status.PENDING, Video.Status.PROCESSING):
+        raise ApplicationError(_("This video is already being processed."))
+    imported = _parse_comments_upload(comments_file)
+    with transaction.atomic():
+        _store_comments(source=video.source, comments=imported, origin=Comment.Origin.FILE,
+                        imported_for=video)
+        return _start_processing(video=video)
+
+
 def video_delete(*, video: Video) -> None:
     """Remove the video with its moments, clips and sessions, and the source when no video
     uses it any more (receivers in `videos.signals` and `clips.signals`); files go with
@@ -213,6 +247,12 @@ def youtube_watch_url(youtube_id: str) -> str:
     return youtube.watch_url(youtube_id, template=settings.YOUTUBE_WATCH_URL_TEMPLATE)
 
 
+def youtube_error_text(message: str) -> str:
+    """A YouTube adapter message (English, from `youtube.ERROR_MESSAGES`, stored on rows) in
+    the active language; any other text is returned as it is."""
+    return gettext(message) if message else ""
+
+
 def youtube_api_http():
     """The HTTP object for the Data API client: None means a real connection (tests swap it)."""
     return None
@@ -224,7 +264,8 @@ def source_fetch_metadata(*, source: SourceVideo) -> None:
     try:
         meta = youtube.fetch_metadata(youtube_watch_url(_youtube_id(source)))
     except youtube.HarvestError as exc:
-        raise ApplicationError(exc.message) from exc
+        message = exc.message
+        raise ApplicationError.later(lambda: youtube_error_text(message)) from exc
     source.title = (meta.title or _youtube_id(source))[:300]
     source.duration = meta.duration or source.duration
     source.thumbnail_url = (meta.thumbnail_url or "")[:500]
@@ -235,7 +276,7 @@ def source_fetch_metadata(*, source: SourceVideo) -> None:
                                "uploader", "updated_at"])
 
 
-def source_harvest_comments(*, source: SourceVideo, progress: Callable[[float, str], None]) -> None:
+def source_harvest_comments(*, source: SourceVideo, progress: Callable[[float, Text], None]) -> None:
     """Collect a YouTube video's comments once (shared by every user who adds it).
 
     All or nothing: the stored set is replaced only after a complete harvest. A permanent
@@ -256,7 +297,8 @@ def source_harvest_comments(*, source: SourceVideo, progress: Callable[[float, s
                 max_comments=settings.MAX_COMMENTS, http=youtube_api_http(),
                 on_progress=lambda count: progress(
                     min(99.0, 100.0 * count / settings.MAX_COMMENTS),
-                    _("Collected %(count)d comments") % {"count": count}),
+                    lambda: ngettext("Collected %(count)d comment", "Collected %(count)d comments",
+                                     count) % {"count": count}),
             )
             origin = Comment.Origin.API
         else:
@@ -273,19 +315,21 @@ def source_harvest_comments(*, source: SourceVideo, progress: Callable[[float, s
         if exc.permanent:
             logger.info("comments of %s unavailable: %s", source.youtube_id, exc.code)
             return
-        raise ApplicationError(
-            _("Could not collect the comments: %(reason)s You can try again later.")
-            % {"reason": exc.message}
+        reason = exc.message
+        raise ApplicationError.later(
+            lambda: _("Could not collect the comments: %(reason)s You can try again later.")
+            % {"reason": youtube_error_text(reason)}
         ) from exc
     count = _store_comments(source=source, comments=comments, origin=origin)
     SourceVideo.objects.filter(pk=source.pk).update(
         comments_status=SourceVideo.CommentsStatus.HARVESTED, comments_error="",
         comments_source=origin, comments_harvested_at=timezone.now())
     source.refresh_from_db()
-    progress(100, _("Collected %(count)d comments") % {"count": count})
+    progress(100, lambda: ngettext("Collected %(count)d comment", "Collected %(count)d comments",
+                                   count) % {"count": count})
 
 
-def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, str], None]) -> Path:
+def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, Text], None]) -> Path:
     """The source's local video file, downloading it once for all users who added it."""
     if source.kind == SourceVideo.Kind.UPLOAD:
         return Path(source.file.path)
@@ -304,20 +348,21 @@ def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, str], 
         if claimed:
             return _download_source(source=source, progress=progress)
         if time.monotonic() > deadline:
-            raise ApplicationError(_("Another download of this video is taking too long."))
-        progress(0, _("Waiting for another download of this video"))
+            raise ApplicationError.later(
+                lambda: _("Another download of this video is taking too long."))
+        progress(0, lambda: _("Waiting for another download of this video"))
         time.sleep(2)
 
 
-def _download_source(*, source: SourceVideo, progress: Callable[[float, str], None]) -> Path:
+def _download_source(*, source: SourceVideo, progress: Callable[[float, Text], None]) -> Path:
     try:
         with work_dir("dl") as tmp:
             path = youtube.download_video(
                 youtube_watch_url(_youtube_id(source)), Path(tmp),
                 max_height=1080, max_duration=settings.MAX_VIDEO_DURATION,
                 max_filesize=settings.MAX_UPLOAD_BYTES,
-                on_progress=lambda pct, msg: progress(pct, _("Downloading the video: %(pct)d%%")
-                                                      % {"pct": pct}),
+                on_progress=lambda pct, msg: progress(
+                    pct, lambda: _("Downloading the video: %(pct)d%%") % {"pct": pct}),
                 ffmpeg_location=render.find_ffmpeg(settings.FFMPEG_BINARY or None),
             )
             info = probe_video_file(path)
@@ -327,8 +372,8 @@ def _download_source(*, source: SourceVideo, progress: Callable[[float, str], No
         message = getattr(exc, "message", str(exc))
         SourceVideo.objects.filter(pk=source.pk).update(
             file_status=SourceVideo.FileStatus.FAILED, file_error=message)
-        raise ApplicationError(_("Could not download the video: %(reason)s")
-                               % {"reason": message}) from exc
+        raise ApplicationError.later(lambda: _("Could not download the video: %(reason)s")
+                                     % {"reason": youtube_error_text(message)}) from exc
     except BaseException:
         SourceVideo.objects.filter(pk=source.pk).update(file_status=SourceVideo.FileStatus.FAILED)
         raise
@@ -336,7 +381,27 @@ def _download_source(*, source: SourceVideo, progress: Callable[[float, str], No
     source.duration = info.duration
     source.width, source.height = info.width, info.height
     source.save(update_fields=["file", "file_status", "duration", "width", "height", "updated_at"])
+    source_make_poster(source=source)
     return Path(source.file.path)
+
+
+def source_make_poster(*, source: SourceVideo) -> bool:
+    """Give a source whose file is here its poster frame (once). A video ffmpeg cannot read a
+    frame from keeps no poster (the page shows a placeholder): never an error for the caller."""
+    if source.poster or not source.is_ready:
+        return bool(source.poster)
+    at = min((source.duration or 0) * 0.1, 10.0)
+    try:
+        with work_dir("poster") as tmp:
+            path = render.grab_poster(source.file.path, Path(tmp) / "poster.jpg", at=at,
+                                      ffmpeg=settings.FFMPEG_BINARY or None)
+            with open(path, "rb") as handle:
+                source.poster.save("poster.jpg", File(handle), save=False)
+    except (render.MediaError, OSError) as exc:
+        logger.warning("no poster for source %s: %s", source.pk, exc)
+        return False
+    SourceVideo.objects.filter(pk=source.pk).update(poster=source.poster.name)
+    return True
 
 
 def video_comments(*, video: Video) -> QuerySet[Comment]:

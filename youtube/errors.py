@@ -67,32 +67,37 @@ class DownloadError(YouTubeError):
     """
 
 
-#: Default English message for each error code (the UI may translate by code instead).
+def gettext_noop(message: str) -> str:
+    """Marks a message for Django's `makemessages` (which looks for this name) without
+    importing Django: the web app translates these English texts when it shows them."""
+    return message
+
+
+#: Default English message for each error code (the UI translates them; see
+#: `videos.services.youtube_error_text`).
 ERROR_MESSAGES: dict[str, str] = {
-    "comments_disabled": "Comments are turned off for this video.",
-    "quota_exceeded": (
-        "Shortory has used up today's YouTube API quota. Comments can be collected again after "
-        "the quota resets (midnight Pacific time)."
-    ),
-    "rate_limited": "YouTube is limiting how fast Shortory may ask. Try again in a few minutes.",
-    "video_not_found": "YouTube says this video does not exist or has been removed.",
-    "forbidden": (
+    "comments_disabled": gettext_noop("Comments are turned off for this video."),
+    "quota_exceeded": gettext_noop(
+        "Shortory has used up today's YouTube API quota. Comments can be collected again "
+        "after the quota resets (midnight Pacific time)."),
+    "rate_limited": gettext_noop(
+        "YouTube is limiting how fast Shortory may ask. Try again in a few minutes."),
+    "video_not_found": gettext_noop("YouTube says this video does not exist or has been removed."),
+    "forbidden": gettext_noop(
         "YouTube does not allow access to this video (it may be private, members-only or "
-        "age-restricted)."
-    ),
-    "bad_api_key": (
-        "The server's YouTube API key was refused (invalid, restricted, or the YouTube Data API "
-        "is not enabled for it)."
-    ),
-    "network": "Could not reach YouTube (network problem). Try again later.",
-    "unavailable": "YouTube did not answer properly. Try again later.",
-    "blocked": "YouTube asked the server to prove it is not a bot. Try again later.",
-    "unsupported": "This link is not a video yt-dlp can read.",
-    "api_error": "YouTube refused the request for this video's comments.",
-    "too_long": "The video is longer than the allowed maximum.",
-    "too_large": "The video file is larger than the allowed maximum.",
-    "live": "Live streams and premieres that have not ended cannot be used.",
-    "no_format": "YouTube offers no downloadable format for this video.",
-    "processing": "The downloaded video could not be converted to MP4.",
-    "no_file": "The download finished without producing a video file.",
+        "age-restricted)."),
+    "bad_api_key": gettext_noop(
+        "The server's YouTube API key was refused (invalid, restricted, or the YouTube "
+        "Data API is not enabled for it)."),
+    "network": gettext_noop("Could not reach YouTube (network problem). Try again later."),
+    "unavailable": gettext_noop("YouTube did not answer properly. Try again later."),
+    "blocked": gettext_noop("YouTube asked the server to prove it is not a bot. Try again later."),
+    "unsupported": gettext_noop("This link is not a video yt-dlp can read."),
+    "api_error": gettext_noop("YouTube refused the request for this video's comments."),
+    "too_long": gettext_noop("The video is longer than the allowed maximum."),
+    "too_large": gettext_noop("The video file is larger than the allowed maximum."),
+    "live": gettext_noop("Live streams and premieres that have not ended cannot be used."),
+    "no_format": gettext_noop("YouTube offers no downloadable format for this video."),
+    "processing": gettext_noop("The downloaded video could not be converted to MP4."),
+    "no_file": gettext_noop("The download finished without producing a video file."),
 }

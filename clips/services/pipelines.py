@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from analysis.models import WatchSession
 from analysis.services import session_set_status
 from common.errors import ApplicationError
+from common.i18n import Text
 from jobs.services import ProgressReporter
 from videos.models import Video
 from videos.services import (
@@ -40,19 +41,19 @@ def caption_languages() -> list[str]:
                                             settings.LANGUAGE_CODE]) if lang]
 
 
-def video_process(*, video: Video, progress: ProgressReporter) -> str:
+def video_process(*, video: Video, progress: ProgressReporter) -> Text:
     """The whole comment-moments pipeline for one user's video."""
     video_set_status(video=video, status=Video.Status.PROCESSING)
     source = video.source
     try:
-        progress(1, _("Reading the video's details"))
+        progress(1, lambda: _("Reading the video's details"))
         source_fetch_metadata(source=source)
         if not video_has_imported_comments(video=video):
-            progress(3, _("Collecting comments"))
+            progress(3, lambda: _("Collecting comments"))
             source_harvest_comments(source=source, progress=progress.sub(3, 30))
-        progress(29, _("Reading the video's captions"))
+        progress(29, lambda: _("Reading the video's captions"))
         source_fetch_captions(source=source, languages=caption_languages())
-        progress(30, _("Finding the moments viewers point to"))
+        progress(30, lambda: _("Finding the moments viewers point to"))
         moments = moments_find_for_video(video=video)
         if moments:
             had_duration = source.duration is not None
@@ -61,8 +62,9 @@ def video_process(*, video: Video, progress: ProgressReporter) -> str:
             if not had_duration:
                 # Only the downloaded file told us the length: clamp the moments to it.
                 moments = moments_find_for_video(video=video)
-            progress(60, ngettext("Making %(count)d clip", "Making %(count)d clips",
-                                  len(moments)) % {"count": len(moments)})
+            count = len(moments)
+            progress(60, lambda: ngettext("Making %(count)d clip", "Making %(count)d clips",
+                                          count) % {"count": count})
             clips_render_for_moments(
                 user=video.user, source=source, moments=moments, path=path,
                 aspect=video.aspect, progress=progress.sub(60, 100), captions=video.captions,
@@ -74,23 +76,25 @@ def video_process(*, video: Video, progress: ProgressReporter) -> str:
         video_set_status(video=video, status=Video.Status.FAILED, error=str(SOMETHING_WRONG))
         raise
     video_set_status(video=video, status=Video.Status.READY, error="")
+    reason = video.no_moments_reason
     if not moments:
-        return _("No moments found: %(reason)s") % {
-            "reason": Video.NoMoments(video.no_moments_reason).label
-            if video.no_moments_reason else ""}
-    return ngettext("%(count)d clip ready", "%(count)d clips ready",
-                    len(moments)) % {"count": len(moments)}
+        return lambda: _("No moments found: %(reason)s") % {
+            "reason": Video.NoMoments(reason).label if reason else ""}
+    made = len(moments)
+    return lambda: ngettext("%(count)d clip ready", "%(count)d clips ready",
+                            made) % {"count": made}
 
 
-def session_make_clips(*, session: WatchSession, progress: ProgressReporter) -> str:
+def session_make_clips(*, session: WatchSession, progress: ProgressReporter) -> Text:
     """Find the strongest emotional moments of a finished session and render them."""
     source = session.video.source
     try:
-        progress(5, _("Reading your reactions"))
+        progress(5, lambda: _("Reading your reactions"))
         moments = moments_find_for_session(session=session)
         if moments:
-            progress(20, ngettext("Making %(count)d clip", "Making %(count)d clips",
-                                  len(moments)) % {"count": len(moments)})
+            count = len(moments)
+            progress(20, lambda: ngettext("Making %(count)d clip", "Making %(count)d clips",
+                                          count) % {"count": count})
             clips_render_for_moments(
                 user=session.user, source=source, moments=moments,
                 path=Path(source.file.path), aspect=session.video.aspect,
@@ -101,6 +105,10 @@ def session_make_clips(*, session: WatchSession, progress: ProgressReporter) -> 
         raise
     session_set_status(session=session, status=WatchSession.Status.DONE)
     if not moments:
-        return _("No strong reactions found in this session.")
-    return ngettext("%(count)d emotion clip ready", "%(count)d emotion clips ready",
-                    len(moments)) % {"count": len(moments)}
+        if not session.frames_received:
+            return lambda: _("No frames were received in this session, so there is nothing "
+                             "to make clips from.")
+        return lambda: _("No strong reactions found in this session.")
+    made = len(moments)
+    return lambda: ngettext("%(count)d emotion clip ready", "%(count)d emotion clips ready",
+                            made) % {"count": made}

@@ -16,6 +16,7 @@ import render
 from accounts.models import User
 from common.errors import ApplicationError
 from common.files import work_dir
+from common.i18n import Text
 from emotion.detection import VideoFaceFinder
 from jobs.models import Job
 from jobs.services import job_create, job_enqueue
@@ -46,6 +47,10 @@ def source_cues(source: SourceVideo) -> list[render.Cue]:
     """The source's caption cues (source seconds); none without a caption track."""
     track = CaptionTrack.objects.filter(source=source).first()
     return track.as_cues() if track is not None else []
+
+
+def _rendering_text(n: int, total: int) -> Text:
+    return lambda: _("Rendering clip %(n)d of %(total)d") % {"n": n, "total": total}
 
 
 def clip_render(*, clip: Clip, path: Path) -> Clip:
@@ -107,7 +112,7 @@ def _clip_failed(clip: Clip, error: str) -> Clip:
 def clips_render_for_moments(
     *, user: User, source: SourceVideo, moments: Iterable[Moment], path: Path,
     aspect: str,
-    progress: Callable[[float, str], None],
+    progress: Callable[[float, Text], None],
     captions: bool = False,
 ) -> list[Clip]:
     """One clip per moment. Clips left from an earlier run (whose moments were replaced) are
@@ -127,15 +132,15 @@ def clips_render_for_moments(
                 aspect=aspect, captions=captions,
             )
         if clip.status != Clip.Status.READY:
-            progress(100 * index / max(1, len(moments)),
-                     _("Rendering clip %(n)d of %(total)d") % {"n": index + 1,
-                                                              "total": len(moments)})
+            progress(100 * index / max(1, len(moments)), _rendering_text(index + 1, len(moments)))
             clip_render(clip=clip, path=path)
         clips.append(clip)
-    progress(100, _("Clips ready"))
+    progress(100, lambda: _("Clips ready"))
     failed = [c for c in clips if c.status == Clip.Status.FAILED]
     if failed and len(failed) == len(clips):
-        raise ApplicationError(_("No clip could be rendered: %(reason)s") % {"reason": failed[0].error})
+        reason = failed[0].error
+        raise ApplicationError.later(
+            lambda: _("No clip could be rendered: %(reason)s") % {"reason": reason})
     return clips
 
 

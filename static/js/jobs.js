@@ -18,6 +18,9 @@
       '<progress max="100" value="0" data-job-progress></progress> <span class="job-percent" data-job-percent></span>' +
       '<p class="job-message" data-job-message></p><p class="error" data-job-error hidden></p>';
     text(li.querySelector(".job-kind"), job.kind_display || job.kind);
+    const list = document.querySelector("[data-live-jobs]");
+    const label = list && list.dataset.progressLabel;
+    if (label) li.querySelector("progress").setAttribute("aria-label", label);
     return li;
   }
 

@@ -31,6 +31,14 @@
 
   function setStatus(message) { statusEl.textContent = message; }
 
+  // What the meter says when nothing else is going on: never "Analysing" while the video
+  // is paused (nothing is captured then).
+  function idleStatus() {
+    if (analysisPaused) return text("Paused");
+    if (player.paused || player.ended) return text("Videopaused");
+    return text("Live");
+  }
+
   function startCamera() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       setStatus(text("CameraDenied"));
@@ -49,7 +57,7 @@
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/ws/sessions/" + sessionId + "/");
     socket.binaryType = "arraybuffer";
-    socket.onopen = function () { retry = 0; inFlight = 0; setStatus(text(analysisPaused ? "Paused" : "Live")); };
+    socket.onopen = function () { retry = 0; inFlight = 0; setStatus(idleStatus()); };
     socket.onmessage = function (ev) {
       let msg;
       try { msg = JSON.parse(ev.data); } catch (e) { return; }
@@ -78,7 +86,8 @@
   function show(msg) {
     root.dataset.lastEmotion = msg.emotion || "";
     root.dataset.frames = String(answered);
-    if (!msg.face_found) setStatus(text("Noface"));
+    if (analysisPaused || player.paused || player.ended) setStatus(idleStatus());  // a late answer
+    else if (!msg.face_found) setStatus(text("Noface"));
     else setStatus(text("Live") + (msg.emotion ? " · " + (root.dataset["label" + cap(msg.emotion)] || msg.emotion) : ""));
     document.querySelectorAll("#bars .bar-row").forEach(function (row) {
       const value = (msg.probabilities || {})[row.dataset.emotion] || 0;
@@ -137,7 +146,13 @@
     pauseBtn.setAttribute("aria-pressed", String(analysisPaused));
     pauseBtn.textContent = analysisPaused ? pauseBtn.dataset.resume || "▶" : pauseBtn.dataset.pause || "⏸";
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: analysisPaused ? "pause" : "resume" }));
-    setStatus(text(analysisPaused ? "Paused" : "Live"));
+    setStatus(idleStatus());
+  });
+
+  ["pause", "play", "playing", "ended"].forEach(function (name) {
+    player.addEventListener(name, function () {
+      if (!finishing && socket && socket.readyState === WebSocket.OPEN) setStatus(idleStatus());
+    });
   });
 
   finishBtn.addEventListener("click", function () {

@@ -123,8 +123,13 @@ def test_old_database_migrates_forward_with_nothing_lost(settings, tmp_path):
     assert new_clip.moment_id == emotion_moment.pk and new_clip.hidden is True
     assert NewMoment.objects.get(pk=emotion_moment.pk).visible_clip is None  # still hidden
     assert NewJob.objects.get(pk=job.pk).target == f"video:{video.pk}"
-    for name in (source_name, clip_name, thumb_name):
+    for name in (source_name, clip_name):
         assert default_storage.exists(name), name
+    # The JPEG thumbnail that had an .mp4 name now has a .jpg one, with the same bytes.
+    assert new_clip.thumbnail.name.endswith(".jpg")
+    assert not default_storage.exists(thumb_name)
+    with default_storage.open(new_clip.thumbnail.name, "rb") as handle:
+        assert handle.read() == b"jpeg bytes"
     # Admin history and permissions follow the model to its new app and name.
     moved_log = NewLogEntry.objects.get(pk=log.pk)
     assert (moved_log.content_type.app_label, moved_log.content_type.model) == ("videos", "video")

@@ -22,11 +22,12 @@ def test_signup_login_language_and_live_job_progress(page, product):
     ]
 
     page.get_by_role("button", name="Log out").click()
+    page.wait_for_selector("text=You are logged out")
     page.goto("/accounts/login/")
     page.fill("#id_username", "erin")
     page.fill("#id_password", "a-long-browser-passphrase-1")
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_url(re.compile(r"/videos/$"))  # login lands on My videos
     assert page.get_by_role("link", name="Jobs").is_visible()
 
     page.select_option("#language", "ko")

@@ -8,11 +8,11 @@ from jobs.models import Job
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_job_runs_to_done_with_progress(alice_client, alice, django_capture_on_commit_callbacks):
+def test_demo_job_runs_to_done_with_progress(staff_client, staff, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = alice_client.post(reverse("job_demo"))
+        response = staff_client.post(reverse("job_demo"))
     assert response.status_code == 302
-    job = Job.objects.get(user=alice)
+    job = Job.objects.get(user=staff)
     assert job.kind == Job.Kind.DEMO
     assert job.status == Job.Status.DONE
     assert job.progress == 100

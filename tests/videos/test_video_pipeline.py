@@ -184,7 +184,14 @@ def test_api_upload_list_moments_clips_and_delete(api_client, alice, sample_vide
     assert all(c["status"] == "ready" and c["download_url"] for c in clips)
     download = api_client.get(f"/api/v1/clips/{clips[0]['id']}/download/")
     assert download.status_code == 200
-    assert [v["id"] for v in api_client.get("/api/v1/videos/").json()] == [video_id]
+    listing = api_client.get("/api/v1/videos/").json()
+    assert [v["id"] for v in listing["results"]] == [video_id]
+    assert listing["count"] == 1 and listing["next"] is None
+    # The list is light: per-second data and moments are in the detail only.
+    assert "mention_histogram" not in listing["results"][0]
+    assert "heatmap" not in listing["results"][0]
+    detail = api_client.get(f"/api/v1/videos/{video_id}/").json()
+    assert "mention_histogram" in detail and "moments" in detail
     assert api_client.delete(f"/api/v1/videos/{video_id}/").status_code == 204
     assert not Clip.objects.exists() and not SourceVideo.objects.exists()
 
