@@ -11,7 +11,6 @@ from common.emotions import REACTIONS
 from common.http_range import ranged_file_response
 
 from . import selectors
-from .models import Clip
 from .services import rendering
 
 
@@ -82,8 +81,7 @@ def gallery_zip(request, emotion: str):
     """All ready clips of one emotion as one zip, streamed as it is built."""
     if emotion not in REACTIONS:
         raise Http404("No such gallery")
-    clips = list(selectors.clips_for_user(user=request.user).filter(
-        kind="emotion", emotion=emotion, status=Clip.Status.READY))
+    clips = list(selectors.gallery_clips_for_user(user=request.user, emotion=emotion))
     if not clips:
         raise Http404("No clips")
 
