@@ -41,12 +41,13 @@ _LEXICON: list[tuple[re.Pattern[str], str, float]] = [
     (re.compile(r"ㅋㅋ"), "happy", 0.5),
     (re.compile(r"ㅎ{3,}"), "happy", 0.6),
     (re.compile(r"ㅎㅎ"), "happy", 0.4),
-    (re.compile(r"개웃|존웃|웃겨|웃기|웃김|빵터|터졌"), "happy", 0.9),
+    (re.compile(r"개웃|존웃|웃겨|웃기|웃김|웃음|빵터|터졌"), "happy", 0.9),
     (re.compile(_latin(r"lo+l+", r"lmf?a+o+", r"rofl", r"ha(?:ha)+h?", r"he(?:he)+",
-                       r"hilarious", r"dying", r"i'?m dead", r"so funny"), re.I), "happy", 0.9),
-    (re.compile(_latin(r"w+k+w+k+[wk]*", r"ngakak", r"kocak", r"lucu+ banget", r"xixixi+"),
+                       r"hilarious", r"dying", r"i'?m dead", r"so funny", r"funniest",
+                       r"laugh(?:ed|ing)?"), re.I), "happy", 0.9),
+    (re.compile(_latin(r"w+k+w+k+[wk]*", r"ngakak", r"kocak", r"lucu+", r"ketawa", r"xixixi+"),
                 re.I), "happy", 0.9),
-    (re.compile("[\U0001F602\U0001F923\U0001F606\U0001F639]"), "happy", 0.9),  # 😂 🤣 😆 😹
+    (re.compile("[\U0001F602\U0001F923\U0001F606\U0001F639\U0001F480]"), "happy", 0.9),  # 😂 🤣 😆 😹 💀
     (re.compile("[\U0001F604\U0001F601\U0001F60A\U0001F970]"), "happy", 0.5),  # 😄 😁 😊 🥰
     # crying / moved
     (re.compile(r"[ㅠㅜ]{2,}"), "sad", 0.8),
@@ -58,7 +59,7 @@ _LEXICON: list[tuple[re.Pattern[str], str, float]] = [
     # surprise / awe
     (re.compile(r"대박|소름|미쳤|ㄷㄷ|(?<![가-힣])(?:헐|와우?)(?![가-힣])"), "surprise", 0.8),
     (re.compile(_latin(r"goosebumps", r"chills", r"omg", r"oh my god", r"no way", r"wtf",
-                       r"what the", r"insane", r"unbelievable", r"mind ?blown",
+                       r"what the", r"insane", r"screamed", r"heart stopped", r"unbelievable", r"mind ?blown",
                        r"merinding", r"anjir+", r"anjay", r"anjrit", r"gila+", r"gokil",
                        r"astaga"), re.I), "surprise", 0.8),
     (re.compile("[\U0001F631\U0001F62E\U0001F92F\U0001F632]"), "surprise", 0.8),  # 😱 😮 🤯 😲

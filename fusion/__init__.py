@@ -4,6 +4,6 @@ Pure package (no Django). Rules: docs/fusion.md.
 """
 
 from .rank import AGREES_AT, Fused, fuse, series_value
-from .signals import SIGNALS, Signal, heatmap_series
+from .signals import DEFAULT_WEIGHTS, SIGNALS, Signal, heatmap_series
 
-__all__ = ["AGREES_AT", "SIGNALS", "Fused", "Signal", "fuse", "heatmap_series", "series_value"]
+__all__ = ["AGREES_AT", "DEFAULT_WEIGHTS", "SIGNALS", "Fused", "Signal", "fuse", "heatmap_series", "series_value"]

@@ -13,6 +13,11 @@ from dataclasses import dataclass
 #: The signals, in the order badges name them.
 SIGNALS: tuple[str, ...] = ("comments", "heatmap", "captions", "crowd", "own")
 
+#: The weights settings start from (``SHORTORY_FUSION_WEIGHT_<NAME>`` overrides each).
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "comments": 1.0, "heatmap": 0.5, "captions": 0.5, "crowd": 0.75, "own": 0.5,
+}
+
 #: Longest series built here (seconds): bounds work on hostile heatmaps or durations.
 MAX_SECONDS = 6 * 3600
 

@@ -14,6 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+import fusion
 from shortory.env import env_bool, env_float, env_int, env_list, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -271,11 +272,8 @@ CAPTURE_FPS = env_int("SHORTORY_CAPTURE_FPS", 4)
 CROWD_MIN_VIEWERS = env_int("SHORTORY_CROWD_MIN_VIEWERS", 5, minimum=2)
 # Fused ranking (docs/fusion.md): each signal's weight after per-video normalisation.
 FUSION_WEIGHTS = {
-    "comments": env_float("SHORTORY_FUSION_WEIGHT_COMMENTS", 1.0, minimum=0),
-    "heatmap": env_float("SHORTORY_FUSION_WEIGHT_HEATMAP", 0.5, minimum=0),
-    "captions": env_float("SHORTORY_FUSION_WEIGHT_CAPTIONS", 0.5, minimum=0),
-    "crowd": env_float("SHORTORY_FUSION_WEIGHT_CROWD", 0.75, minimum=0),
-    "own": env_float("SHORTORY_FUSION_WEIGHT_OWN", 0.5, minimum=0),
+    name: env_float(f"SHORTORY_FUSION_WEIGHT_{name.upper()}", default, minimum=0)
+    for name, default in fusion.DEFAULT_WEIGHTS.items()
 }
 # Live watch sessions: the recognizer class, the shared batching inference worker, and limits
 # on what a client may send (frames are 8 bytes of video time + a JPEG).

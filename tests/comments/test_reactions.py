@@ -27,6 +27,9 @@ from comments.reactions import MAX_TEXT, moment_reaction, text_reaction, text_re
     ("goosebumps at 4:20", "surprise"),
     ("2:15 no way 🤯", "surprise"),
     ("6:00 this is infuriating", "angry"),
+    ("bro at 9:09 💀💀", "happy"),
+    ("3:20 made me laugh so hard", "happy"),
+    ("12:30 I literally screamed", "surprise"),
     # Indonesian
     ("wkwkwk 2:11", "happy"),
     ("ngakak parah 3:33", "happy"),
@@ -34,6 +37,8 @@ from comments.reactions import MAX_TEXT, moment_reaction, text_reaction, text_re
     ("merinding di 8:08", "surprise"),
     ("4:04 sedih banget", "sad"),
     ("1:23 kesel liatnya", "angry"),
+    ("10:10 dan 12:12 lucu", "happy"),
+    ("3:45 bikin ketawa sendiri", "happy"),
 ])
 def test_cues_in_three_languages(text, emotion):
     reaction = text_reaction(text)
