@@ -183,3 +183,16 @@ def test_the_crowd_is_not_shown_to_someone_without_the_source(viewers, source, s
         services.crowd_contribute(session=watched(user, source))
     video = Video.objects.get(user=viewers[0], source=source)
     assert staff_client.get(reverse("video_detail", args=[video.pk])).status_code == 404
+
+
+def test_the_api_gives_the_same_k_anonymous_timeline(viewers, source, api_client, bob):
+    for user in viewers[:4]:
+        services.crowd_contribute(session=watched(user, source))
+    services.crowd_contribute(session=watched(viewers[4], source, until=30))
+    api_client.force_authenticate(bob)
+    video = Video.objects.get(user=bob, source=source)
+    crowd = api_client.get(f"/api/v1/videos/{video.pk}/").json()["crowd"]
+    assert crowd["min_viewers"] == 5
+    assert crowd["viewers"][21] == 5 and crowd["shares"]["happy"][21] == 1.0
+    assert crowd["viewers"][45] is None and crowd["shares"]["happy"][45] is None
+    assert "user" not in str(crowd) and "viewer0" not in str(crowd)

@@ -106,3 +106,8 @@ def test_replays_and_the_crowd_join_the_ranking_and_the_badges(
     assert "own" in badges[27]
     html = page.content.decode()
     assert "replays" in html and 'data-signals="comments heatmap"' in html
+    detail = alice_client.get(f"/api/v1/videos/{video.pk}/").json()
+    api_badges = {round(m["peak"]): [a["signal"] for a in m["agreement"]]
+                  for m in detail["moments"]}
+    assert api_badges == badges
+    assert detail["crowd"] is None
