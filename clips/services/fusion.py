@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from analysis.models import CrowdContribution
+from analysis.models import CrowdContribution, WatchSession
+from analysis.services import session_samples
 from comments.ranking import CommentMoment, Mention, rank_comment_moments
 from comments.reactions import Reaction, moment_reaction
-from emotion.crowd import Contribution
+from emotion.crowd import Contribution, contribution_from_samples
 from emotion.vocabulary import REACTIONS
 from fusion import Fused, Signal, fuse, heatmap_series
 from videos.models import SourceVideo, Video
@@ -47,8 +48,15 @@ def video_signals(*, video: Video, source: SourceVideo) -> list[Signal]:
         if not timeline.is_empty:
             signals.append(Signal("crowd", timeline.reaction_series()))
     own = CrowdContribution.objects.filter(source=source, user_id=video.user_id).first()
-    if own is not None:
-        mine = Contribution.from_json(own.data)
+    mine = Contribution.from_json(own.data) if own is not None else None
+    if mine is None:
+        # Opted out of the crowd: the owner's own latest session still ranks their own video.
+        latest = (video.sessions.filter(status=WatchSession.Status.DONE)
+                  .order_by("-finished_at", "-pk").first())
+        if latest is not None:
+            mine = contribution_from_samples(session_samples(session=latest),
+                                             duration=source.duration)
+    if mine is not None and any(mine.seen):
         signals.append(Signal("own", [
             float(max(mine.reacted[e][i] for e in REACTIONS)) if seen else None
             for i, seen in enumerate(mine.seen)]))

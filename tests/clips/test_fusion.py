@@ -111,3 +111,21 @@ def test_replays_and_the_crowd_join_the_ranking_and_the_badges(
                   for m in detail["moments"]}
     assert api_badges == badges
     assert detail["crowd"] is None
+
+
+def test_opted_out_owner_reactions_still_rank_their_own_video(video, alice):
+    alice.crowd_opt_out = True
+    alice.save(update_fields=["crowd_opt_out"])
+    session = sessions.session_start(user=alice, video=video)
+    raw = [{"t": i / 4, "attention": 0.9, "face_found": True,
+            "probabilities": {"happy": 0.9 if 13 <= i / 4 < 16 else 0.05, "sad": 0.05,
+                              "angry": 0.0, "neutral": 0.05 if 13 <= i / 4 < 16 else 0.9,
+                              "surprise": 0.0}} for i in range(240)]
+    sessions.session_add_samples(session_id=session.pk,
+                                 samples=[validate_sample(r, duration=60) for r in raw])
+    WatchSession.objects.filter(pk=session.pk).update(status="done")
+    assert not sessions.crowd_contribute(session=session)  # nothing leaves alice
+    moments_find_for_video(video=video)
+    fourteen = Moment.objects.get(video=video, peak=14)
+    assert "own" in fourteen.evidence["fusion"]["agreeing"]
+    assert peaks(video)[0] == 14  # her own laugh lifts the moment she laughed at
