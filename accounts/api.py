@@ -51,6 +51,7 @@ class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     email = serializers.EmailField()
     webcam_consent = serializers.BooleanField()
+    crowd_opt_out = serializers.BooleanField()
 
 
 class MeView(APIView):

@@ -22,6 +22,7 @@ class ProfileForm(forms.Form):
     # service could no longer tell whether consent was just given.
     email = User._meta.get_field("email").formfield()
     webcam_consent = User._meta.get_field("webcam_consent").formfield()
+    crowd_opt_out = User._meta.get_field("crowd_opt_out").formfield()
 
 
 class DeleteAccountForm(forms.Form):

@@ -16,6 +16,15 @@ class User(AbstractUser):
         ),
     )
     webcam_consent_at = models.DateTimeField(_("webcam consent given at"), null=True, blank=True)
+    crowd_opt_out = models.BooleanField(
+        _("keep my reactions out of crowd timelines"),
+        default=False,
+        help_text=_(
+            "Crowd timelines show, per second, the share of all viewers of a video who reacted; "
+            "never anyone alone: only seconds that enough distinct viewers watched. Tick this "
+            "to keep your sessions out of them (earlier contributions are taken out too)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user")

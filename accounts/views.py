@@ -29,13 +29,15 @@ def signup(request):
 def profile(request):
     form = ProfileForm(
         request.POST or None,
-        initial={"email": request.user.email, "webcam_consent": request.user.webcam_consent},
+        initial={"email": request.user.email, "webcam_consent": request.user.webcam_consent,
+                 "crowd_opt_out": request.user.crowd_opt_out},
     )
     if request.method == "POST" and form.is_valid():
         services.user_update_profile(
             user=request.user,
             email=form.cleaned_data["email"],
             webcam_consent=form.cleaned_data["webcam_consent"],
+            crowd_opt_out=form.cleaned_data["crowd_opt_out"],
         )
         messages.success(request, _("Your profile was saved."))
         return redirect("profile")

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.files import RandomName
+from emotion.crowd import Aggregate as CrowdCounts
+from emotion.crowd import CrowdTimeline
 from emotion.moments import EmotionSample as Sample
 from emotion.vocabulary import EMOTIONS
 
@@ -103,3 +105,52 @@ class EmotionSample(models.Model):
     def as_sample(self) -> Sample:
         return Sample(t=self.t, probabilities=self.probabilities(), attention=self.attention,
                       face_found=self.face_found)
+
+
+class CrowdAggregate(models.Model):
+    """Per-second counts over every contributing viewer of one source video (the crowd
+    timeline). Holds counts only: who contributed is in `CrowdContribution`, which never
+    leaves its owner. Read it through ``source.crowd`` and show only ``timeline()``."""
+
+    source = models.OneToOneField("videos.SourceVideo", on_delete=models.CASCADE,
+                                  related_name="crowd")
+    data = models.JSONField(default=dict, blank=True)  # emotion.crowd.Aggregate.as_json()
+    contributors = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("crowd timeline")
+        verbose_name_plural = _("crowd timelines")
+
+    def __str__(self) -> str:
+        return f"crowd of {self.source_id} ({self.contributors} viewers)"
+
+    def aggregate(self) -> CrowdCounts:
+        return CrowdCounts.from_json(self.data)
+
+    def timeline(self) -> CrowdTimeline:
+        """The shown part: only seconds that ``SHORTORY_CROWD_MIN_VIEWERS`` distinct viewers
+        contributed (k-anonymity); the one way pages and the API read the crowd."""
+        return self.aggregate().shown(min_viewers=settings.CROWD_MIN_VIEWERS)
+
+
+class CrowdContribution(models.Model):
+    """What one viewer adds to a source's crowd timeline (their latest sessions, per second).
+    Kept so the aggregate can take it out again: when the viewer opts out, or deletes the
+    session, the video or their account. Never shown to anyone."""
+
+    source = models.ForeignKey("videos.SourceVideo", on_delete=models.CASCADE,
+                               related_name="crowd_contributions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="crowd_contributions")
+    session = models.ForeignKey(WatchSession, on_delete=models.CASCADE,
+                                related_name="crowd_contributions")
+    data = models.JSONField(default=dict, blank=True)  # emotion.crowd.Contribution.as_json()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "user"],
+                                               name="one_crowd_contribution_per_viewer")]
+
+    def __str__(self) -> str:
+        return f"crowd contribution of user {self.user_id} to {self.source_id}"

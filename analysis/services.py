@@ -26,6 +26,7 @@ from accounts.models import User
 from accounts.services import user_update_profile
 from common.errors import ApplicationError
 from emotion.capture import capture_size
+from emotion.crowd import Contribution, contribution_from_samples, merge_contributions
 from emotion.moments import EmotionSample as Sample
 from emotion.protocol import Recognizer
 from emotion.reaction import ReactionReading, analyse_reaction
@@ -34,7 +35,7 @@ from jobs.models import Job
 from jobs.services import job_create, job_enqueue
 from videos.models import Video
 
-from .models import EmotionSample, WatchSession
+from .models import CrowdAggregate, CrowdContribution, EmotionSample, WatchSession
 
 logger = logging.getLogger(__name__)
 
@@ -263,3 +264,64 @@ def _drop_reaction(session: WatchSession) -> None:
     """The recording is a video of the viewer's face: it goes as soon as it has been read."""
     session.reaction_video.delete(save=False)
     WatchSession.objects.filter(pk=session.pk).update(reaction_video="")
+
+
+def crowd_contribute(*, session: WatchSession) -> bool:
+    """Add a finished session to its source's crowd timeline, incrementally: only this
+    session's samples, the viewer's earlier contribution and the counts are read.
+
+    A viewer counts once per second (their newer session replaces the seconds it saw); a
+    viewer who opted out adds nothing; a session already added is left alone (a job delivered
+    twice does no harm). Returns whether the timeline changed.
+    """
+    user = session.user
+    if user.crowd_opt_out:
+        return False
+    source = session.video.source
+    fresh = contribution_from_samples(session_samples(session=session), duration=source.duration)
+    if not any(fresh.seen):
+        return False
+    with transaction.atomic():
+        CrowdAggregate.objects.get_or_create(source=source)
+        aggregate = CrowdAggregate.objects.select_for_update().get(source=source)
+        existing = (CrowdContribution.objects.select_for_update()
+                    .filter(source=source, user=user).first())
+        if existing is not None and existing.session_id == session.pk:
+            return False
+        counts = aggregate.aggregate()
+        if existing is not None:
+            older = Contribution.from_json(existing.data)
+            counts.add(older, sign=-1)
+            merged = merge_contributions(older, fresh)
+            existing.session, existing.data = session, merged.as_json()
+            existing.save(update_fields=["session", "data", "updated_at"])
+        else:
+            merged = fresh
+            CrowdContribution.objects.create(source=source, user=user, session=session,
+                                             data=merged.as_json())
+            aggregate.contributors += 1
+        counts.add(merged)
+        aggregate.data = counts.as_json()
+        aggregate.save(update_fields=["data", "contributors", "updated_at"])
+    return True
+
+
+def crowd_withdraw(*, contribution: CrowdContribution) -> None:
+    """Take one viewer's contribution out of the counts (called when its row goes, however
+    it goes: opting out, deleting the session, the video or the account)."""
+    with transaction.atomic():
+        aggregate = (CrowdAggregate.objects.select_for_update()
+                     .filter(source_id=contribution.source_id).first())
+        if aggregate is None:  # the source (and its timeline) is going too
+            return
+        counts = aggregate.aggregate()
+        counts.add(Contribution.from_json(contribution.data), sign=-1)
+        aggregate.data = counts.as_json()
+        aggregate.contributors = max(0, aggregate.contributors - 1)
+        aggregate.save(update_fields=["data", "contributors", "updated_at"])
+
+
+def crowd_withdraw_user(*, user: User) -> int:
+    """Take all of a user's contributions out of every crowd timeline (they opted out)."""
+    deleted, _ = CrowdContribution.objects.filter(user=user).delete()  # post_delete withdraws
+    return deleted

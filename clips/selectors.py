@@ -50,18 +50,28 @@ def _sparkline(curve: list) -> str:
                     for t, v in curve)
 
 
+def gallery_clips_for_user(*, user, emotion: str):
+    """The ready clips of one emotion's gallery: clips of the viewer's own reactions, and
+    comment clips whose texts share that emotion (``comments.reactions``)."""
+    return clips_for_user(user=user).filter(emotion=emotion, status=Clip.Status.READY)
+
+
 def gallery_for_user(*, user, sort: str = "intensity") -> dict:
-    """One section per collected emotion; neutral is the baseline and is not collected."""
+    """One section per collected emotion; neutral is the baseline and is not collected.
+    Comment clips are marked ``from_comments`` (their label comes from the comment texts)."""
     ordering = ["-intensity", "-created_at"] if sort == "intensity" else ["-created_at"]
-    ready = clips_for_user(user=user).filter(kind="emotion", status=Clip.Status.READY)
-    ready = ready.select_related("moment__session")
     sections = []
     for emotion in REACTIONS:
-        clips = list(ready.filter(emotion=emotion).order_by(*ordering))
+        clips = list(gallery_clips_for_user(user=user, emotion=emotion)
+                     .select_related("moment__session").order_by(*ordering))
         for clip in clips:
             moment = clip.moment
+            clip.from_comments = clip.kind == Moment.Kind.COMMENTS
             clip.curve = _sparkline(moment.evidence.get("curve", [])) if moment else ""
-            clip.video_id = moment.session.video_id if moment and moment.session_id else None
+            if moment is None:
+                clip.video_id = None
+            else:
+                clip.video_id = moment.session.video_id if moment.session_id else moment.video_id
         sections.append({"emotion": emotion, "label": emotion_label(emotion), "clips": clips})
     return {"sections": sections, "sort": sort}
 

@@ -121,8 +121,7 @@ def gallery_zip(request, emotion: str):
     """All ready clips of one emotion as one zip, streamed as it is built."""
     if emotion not in REACTIONS:
         raise Http404("No such gallery")
-    clips = list(selectors.clips_for_user(user=request.user).filter(
-        kind="emotion", emotion=emotion, status=Clip.Status.READY))
+    clips = list(selectors.gallery_clips_for_user(user=request.user, emotion=emotion))
     if not clips:
         raise Http404("No clips")
 

@@ -15,7 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from shortory.env import env_bool, env_int, env_list, load_env_file
+import fusion
+from shortory.env import env_bool, env_float, env_int, env_list, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -314,6 +315,13 @@ CLIP_BEFORE_SECONDS = env_int("SHORTORY_CLIP_BEFORE", 10)
 CLIP_AFTER_SECONDS = env_int("SHORTORY_CLIP_AFTER", 10)
 TOP_MOMENTS = env_int("SHORTORY_TOP_MOMENTS", 5)
 CAPTURE_FPS = env_int("SHORTORY_CAPTURE_FPS", 4)
+# Crowd timeline: a second is shown only when this many distinct viewers contributed to it.
+CROWD_MIN_VIEWERS = env_int("SHORTORY_CROWD_MIN_VIEWERS", 5, minimum=2)
+# Fused ranking (docs/fusion.md): each signal's weight after per-video normalisation.
+FUSION_WEIGHTS = {
+    name: env_float(f"SHORTORY_FUSION_WEIGHT_{name.upper()}", default, minimum=0)
+    for name, default in fusion.DEFAULT_WEIGHTS.items()
+}
 # Live watch sessions: the recognizer class, the shared batching inference worker, and limits
 # on what a client may send (frames are 8 bytes of video time + a JPEG).
 EMOTION_RECOGNIZER = os.environ.get(

@@ -7,6 +7,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fusion import heatmap_series
 from jobs.api import JobSerializer
 
 from . import selectors, services
@@ -47,14 +48,29 @@ class VideoDetailSerializer(VideoSerializer):
 
     heatmap = serializers.JSONField(source="source.heatmap")
     moments = serializers.SerializerMethodField()
+    crowd = serializers.SerializerMethodField()
 
     class Meta(VideoSerializer.Meta):
-        fields = [*VideoSerializer.Meta.fields, "heatmap", "mention_histogram", "moments"]
+        fields = [*VideoSerializer.Meta.fields, "heatmap", "mention_histogram", "moments",
+                  "crowd"]
         read_only_fields = fields
 
     def get_moments(self, video) -> list[dict]:
         # Moments are `clips`' records, read through the reverse relation (see Moment.as_data).
-        return [m.as_data() for m in video.moments.comment_moments().with_clips()]
+        source = video.source
+        crowd = selectors.crowd_of(source)
+        heat = heatmap_series(source.heatmap, duration=source.duration)
+        return [{**m.as_data(), "agreement": selectors.moment_agreement(
+                    moment=m, heat=heat, crowd=crowd)}
+                for m in video.moments.comment_moments().with_clips()]
+
+    def get_crowd(self, video) -> dict | None:
+        """The crowd timeline as the page shows it: per second, ``null`` below k viewers."""
+        crowd = selectors.crowd_of(video.source)
+        if crowd is None:
+            return None
+        return {"min_viewers": crowd.min_viewers, "viewers": crowd.viewers,
+                "shares": crowd.shares, "attention": crowd.attention}
 
 
 class VideoCreateSerializer(serializers.Serializer):

@@ -10,13 +10,14 @@ from django.db import transaction
 
 from analysis.models import WatchSession
 from analysis.services import session_samples
-from comments.ranking import mention_histogram, mentions_from_comments, rank_comment_moments
+from comments.ranking import mention_histogram, mentions_from_comments
 from comments.timestamps import extract_timestamps
 from emotion.moments import emotion_series, find_emotion_moments
 from videos.models import SourceVideo, Video
 from videos.services import video_comments
 
 from ..models import Moment
+from .fusion import comment_moments_fused, fusion_evidence, moment_label
 
 
 def moments_find_for_video(*, video: Video) -> list[Moment]:
@@ -28,10 +29,8 @@ def moments_find_for_video(*, video: Video) -> list[Moment]:
         ((c.comment_id, c.author_channel_id or c.author, c.text, c.like_count) for c in comments),
         duration=source.duration,
     )
-    ranked = rank_comment_moments(
-        mentions, duration=source.duration, top_k=video.top_k, before=video.clip_before,
-        after=video.clip_after, heatmap=source.heatmap, cues=source.caption_cues or None,
-    )
+    fused = comment_moments_fused(video=video, mentions=mentions)
+    ranked = [f.moment for f in fused]
     # Authors are told apart by channel id; people are shown their display names.
     names = {c.comment_id: c.author or c.author_channel_id for c in comments}
     for moment in ranked:
@@ -58,9 +57,11 @@ def moments_find_for_video(*, video: Video) -> list[Moment]:
                 evidence={"mention_count": m.mention_count,
                           "distinct_authors": m.distinct_authors,
                           "top_comments": m.top_comments, "heatmap_value": m.heatmap_value,
-                          "caption_cues": m.caption_cues},
+                          "caption_cues": m.caption_cues,
+                          **fusion_evidence(f)},
+                **moment_label(f),
             )
-            for rank, m in enumerate(ranked, start=1)
+            for rank, (m, f) in enumerate(zip(ranked, fused, strict=True), start=1)
         ])
         video.no_moments_reason = reason
         video.mention_histogram = (

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from analysis.models import WatchSession
-from analysis.services import session_set_status
+from analysis.services import crowd_contribute, session_set_status
 from common.errors import ApplicationError
 from common.i18n import Text
 from jobs.services import ProgressReporter
@@ -103,6 +103,8 @@ def session_make_clips(*, session: WatchSession, progress: ProgressReporter) -> 
         session_set_status(session=session, status=WatchSession.Status.FAILED,
                            error=getattr(exc, "message", "") or str(SOMETHING_WRONG))
         raise
+    # Counts only, and only from viewers who did not opt out (see analysis.services).
+    crowd_contribute(session=session)
     session_set_status(session=session, status=WatchSession.Status.DONE)
     if not moments:
         if not session.frames_received:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from shortory.env import env_bool, env_int, env_list, load_env_file
+from shortory.env import env_bool, env_float, env_int, env_list, load_env_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,6 +45,20 @@ def test_env_int(monkeypatch):
     monkeypatch.setenv("SHORTORY_N", "0")
     with pytest.raises(ImproperlyConfigured, match="at least 1"):
         env_int("SHORTORY_N", 5, minimum=1)
+
+
+def test_env_float(monkeypatch):
+    monkeypatch.setenv("SHORTORY_W", " 0.75 ")
+    assert env_float("SHORTORY_W", 1.0) == 0.75
+    monkeypatch.setenv("SHORTORY_W", "")
+    assert env_float("SHORTORY_W", 1.0) == 1.0
+    for bad in ("heavy", "nan", "inf"):
+        monkeypatch.setenv("SHORTORY_W", bad)
+        with pytest.raises(ImproperlyConfigured, match="SHORTORY_W="):
+            env_float("SHORTORY_W", 1.0, minimum=0)
+    monkeypatch.setenv("SHORTORY_W", "-1")
+    with pytest.raises(ImproperlyConfigured, match="at least 0"):
+        env_float("SHORTORY_W", 1.0, minimum=0)
 
 
 def test_env_list(monkeypatch):
