@@ -4,7 +4,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.http_range import ranged_file_response
+from common.http_range import media_file_response
 from videos.selectors import get_video_for_user
 
 from . import selectors
@@ -91,14 +91,14 @@ class ClipDetailView(APIView):
 
 
 class ClipDownloadView(APIView):
-    """The clip's mp4 file (supports HTTP Range)."""
+    """The clip's mp4 file (supports HTTP Range; with object storage, a redirect to it)."""
 
     @extend_schema(responses={(200, "video/mp4"): bytes})
     def get(self, request, pk: int):
         clip = selectors.get_clip_for_user(request.user, pk)
-        return ranged_file_response(request._request, selectors.clip_file_path(clip, "file"),
-                                    content_type="video/mp4",
-                                    download_name=rendering.clip_download_name(clip))
+        return media_file_response(request._request, selectors.clip_media(clip, "file"),
+                                   content_type="video/mp4",
+                                   download_name=rendering.clip_download_name(clip))
 
 
 class MomentSerializer(serializers.ModelSerializer):

@@ -18,6 +18,7 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -276,16 +277,18 @@ def source_harvest_comments(*, source: SourceVideo, progress: Callable[[float, s
     progress(100, _("Collected %(count)d comments") % {"count": count})
 
 
-def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, str], None]) -> Path:
-    """The source's local video file, downloading it once for all users who added it."""
+def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, str], None]) -> FieldFile:
+    """The source's video file in storage, downloading it once for all users who added it.
+
+    Read it through `common.files.local_copy` (storage may be remote)."""
     if source.kind == SourceVideo.Kind.UPLOAD:
-        return Path(source.file.path)
+        return source.file
     deadline = time.monotonic() + settings.TASK_TIMEOUT
     while True:
         with transaction.atomic():
             locked = SourceVideo.objects.select_for_update().get(pk=source.pk)
             if locked.file_status == SourceVideo.FileStatus.READY and locked.file:
-                return Path(locked.file.path)
+                return locked.file
             claimed = locked.file_status != SourceVideo.FileStatus.DOWNLOADING or (
                 timezone.now() - locked.updated_at).total_seconds() > settings.TASK_TIMEOUT
             if claimed:
@@ -300,7 +303,7 @@ def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, str], 
         time.sleep(2)
 
 
-def _download_source(*, source: SourceVideo, progress: Callable[[float, str], None]) -> Path:
+def _download_source(*, source: SourceVideo, progress: Callable[[float, str], None]) -> FieldFile:
     try:
         with tempfile.TemporaryDirectory(prefix="shortory-dl-") as tmp:
             path = youtube.download_video(
@@ -327,7 +330,7 @@ def _download_source(*, source: SourceVideo, progress: Callable[[float, str], No
     source.duration = info.duration
     source.width, source.height = info.width, info.height
     source.save(update_fields=["file", "file_status", "duration", "width", "height", "updated_at"])
-    return Path(source.file.path)
+    return source.file
 
 
 def video_comments(*, video: Video) -> QuerySet[Comment]:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import ApplicationError
-from common.http_range import ranged_file_response
+from common.http_range import media_file_response
 
 from . import selectors, services
 from .forms import AddVideoForm
@@ -72,9 +72,9 @@ def video_delete(request, pk: int):
 
 @login_required
 def video_file(request, pk: int):
-    """The source video, streamed with byte ranges, for the owner's player."""
+    """The source video for the owner's player (byte ranges work on every delivery path)."""
     video = selectors.get_video_for_user(request.user, pk)
-    path = selectors.video_file_path(video=video)
-    return ranged_file_response(request, path, content_type="video/mp4")
+    return media_file_response(request, selectors.video_media(video=video),
+                               content_type="video/mp4")
 
 
