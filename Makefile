@@ -12,10 +12,12 @@ PORT ?= 8000
 export DEBUG ?= 1
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: run test setup venv models migrate static lint pytest browser-deps fonts axe screenshots superuser bench clean help
+.PHONY: run scaled test setup venv models migrate static lint pytest browser-deps nginx-deps fonts axe screenshots superuser bench clean help
 
 help:
 	@echo "make run    set up, then start daphne + a django-q2 worker on http://$(HOST):$(PORT)"
+	@echo "make scaled set up, then nginx in front of WEB daphne and WORKERS qcluster processes"
+	@echo "            on http://$(HOST):$(PORT) (needs DATABASE_URL and REDIS_URL; see README Deploy)"
 	@echo "make test   set up, then ruff, import contracts, mypy and the whole pytest suite"
 	@echo "make bench  run the benchmarks in bench/"
 	@echo "make superuser      create a moderator account (for /admin/)"
@@ -61,6 +63,13 @@ run: setup
 # A moderator for /admin/ (DEBUG as under `make run`, so no SECRET_KEY is needed locally).
 superuser: setup
 	$(PY) manage.py createsuperuser
+
+# The scaled-out deployment (README "Deploy"): nginx (Debian) in front of WEB daphne and
+# WORKERS qcluster processes, run by honcho from a Procfile generated with nginx's config.
+WEB ?= 2
+WORKERS ?= 2
+scaled: setup nginx-deps
+	$(PY) scripts/scaled.py --host $(HOST) --port $(PORT) --web $(WEB) --workers $(WORKERS)
 
 # Style (ruff), the architecture's import contracts (.importlinter: no cycles, pure packages
 # free of Django, apps in one direction) and types (mypy: pure packages and services).
@@ -108,13 +117,25 @@ $(AXE_JS):
 screenshots: setup browser-deps
 	SHORTORY_SCREENSHOTS=docs/screenshots DEBUG=0 $(PY) -m pytest tests/e2e/test_accessibility.py -k screenshots -p no:cacheprovider
 
-# The embedded-default suite runs with DATABASE_URL/REDIS_URL unset; the `scaled` group then
-# runs against PostgreSQL and Redis when those variables are set (.ci/run sets them).
-test: setup lint browser-deps
+# nginx for `make scaled` and the scaled tests comes from Debian, installed when missing (root).
+nginx-deps:
+	@if ! command -v nginx >/dev/null 2>&1 && ! test -x /usr/sbin/nginx; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian nginx for make scaled and the scaled tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) \
+	      || echo "could not install nginx: make scaled and the scaled nginx tests need it"; \
+	  else echo "nginx not found: make scaled needs it (apt-get install nginx)"; fi; \
+	fi
+
+# The whole suite runs twice: on the embedded default (DATABASE_URL/REDIS_URL unset: SQLite,
+# in-memory channel layer, ORM broker), then, when those variables are set (.ci/run sets them),
+# again on PostgreSQL and Redis, this time with the `scaled` group (nginx in front of several
+# daphne and qcluster processes) included.
+test: setup lint browser-deps nginx-deps
 	env -u DATABASE_URL -u REDIS_URL DEBUG=0 $(PY) -m pytest -m "not scaled" $(PYTEST_ARGS)
 	@if [ -n "$$DATABASE_URL$$REDIS_URL" ]; then \
-	  DEBUG=0 $(PY) -m pytest -m scaled $(PYTEST_ARGS); \
-	else echo "DATABASE_URL/REDIS_URL not set: the scaled (PostgreSQL/Redis) group was skipped"; fi
+	  DEBUG=0 $(PY) -m pytest $(PYTEST_ARGS); \
+	else echo "DATABASE_URL/REDIS_URL not set: the PostgreSQL/Redis pass (and the scaled group) was skipped"; fi
 
 bench: setup
 	$(PY) -m bench.clips

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 import render
 from common.errors import ApplicationError
-from common.http_range import ranged_file_response
+from common.http_range import media_file_response, ranged_file_response
 from jobs.api import JobSerializer
 from jobs.selectors import latest_job
 from videos.selectors import get_video_for_user
@@ -111,14 +111,14 @@ class ClipDetailView(APIView):
 
 
 class ClipDownloadView(APIView):
-    """The clip's mp4 file (supports HTTP Range)."""
+    """The clip's mp4 file (supports HTTP Range; with object storage, a redirect to it)."""
 
     @extend_schema(responses={(200, "video/mp4"): bytes})
     def get(self, request, pk: int):
         clip = selectors.get_clip_for_user(request.user, pk)
-        return ranged_file_response(request._request, selectors.clip_file_path(clip, "file"),
-                                    content_type="video/mp4",
-                                    download_name=rendering.clip_download_name(clip))
+        return media_file_response(request._request, selectors.clip_media(clip, "file"),
+                                   content_type="video/mp4",
+                                   download_name=rendering.clip_download_name(clip))
 
 
 class ClipSubtitlesView(APIView):

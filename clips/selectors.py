@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 from django.db.models import Q, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,12 +33,12 @@ def get_clip_for_user(user, pk) -> Clip:
     return clip
 
 
-def clip_file_path(clip: Clip, field: str = "file") -> Path:
-    """The ready clip's video (``file``) or poster (``thumbnail``) on disk; 404 otherwise."""
+def clip_media(clip: Clip, field: str = "file") -> FieldFile:
+    """The ready clip's video (``file``) or poster (``thumbnail``) in storage; 404 otherwise."""
     file = getattr(clip, field)
     if clip.status != Clip.Status.READY or not file:
         raise Http404("The clip is not ready")
-    return Path(file.path)
+    return file
 
 
 def _sparkline(curve: list) -> str:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from analysis.models import WatchSession
 from common.errors import ApplicationError
+from common.files import local_copy
 from jobs.services import job_run
 from videos.models import Video
 from videos.services import source_ensure_file
@@ -38,9 +39,10 @@ def render_clip(*, job_id: int, clip_id: int) -> None:
         clip = Clip.objects.select_related("source").get(pk=clip_id)
         if clip.status == Clip.Status.READY:
             return _("Clip ready")
-        path = source_ensure_file(source=clip.source, progress=progress.sub(0, 20))
+        file = source_ensure_file(source=clip.source, progress=progress.sub(0, 20))
         progress(20, _("Rendering the clip"))
-        rendering.clip_render(clip=clip, path=path)
+        with local_copy(file) as path:
+            rendering.clip_render(clip=clip, path=path)
         if clip.status == Clip.Status.FAILED:
             raise ApplicationError(clip.error)
         return _("Clip ready")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 import render as media
 from common.emotions import REACTIONS
 from common.errors import ApplicationError
-from common.http_range import ranged_file_response
+from common.http_range import media_file_response, ranged_file_response
 from jobs.selectors import latest_job
 from videos.selectors import get_video_for_user
 
@@ -34,20 +34,21 @@ def gallery(request):
 @login_required
 def clip_file(request, pk: int):
     clip = selectors.get_clip_for_user(request.user, pk)
-    return ranged_file_response(request, selectors.clip_file_path(clip, "file"), content_type="video/mp4")
+    return media_file_response(request, selectors.clip_media(clip, "file"), content_type="video/mp4")
 
 
 @login_required
 def clip_thumbnail(request, pk: int):
     clip = selectors.get_clip_for_user(request.user, pk)
-    return ranged_file_response(request, selectors.clip_file_path(clip, "thumbnail"), content_type="image/jpeg")
+    return media_file_response(request, selectors.clip_media(clip, "thumbnail"),
+                               content_type="image/jpeg")
 
 
 @login_required
 def clip_download(request, pk: int):
     clip = selectors.get_clip_for_user(request.user, pk)
-    return ranged_file_response(request, selectors.clip_file_path(clip, "file"), content_type="video/mp4",
-                                download_name=rendering.clip_download_name(clip))
+    return media_file_response(request, selectors.clip_media(clip, "file"), content_type="video/mp4",
+                               download_name=rendering.clip_download_name(clip))
 
 
 @login_required
@@ -131,7 +132,8 @@ def gallery_zip(request, emotion: str):
         stream = _ZipStream()
         with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED) as archive:
             for clip in clips:
-                with open(clip.file.path, "rb") as src, archive.open(
+                # Through the storage: a local file or an object streamed from S3.
+                with clip.file.open("rb") as src, archive.open(
                     rendering.clip_download_name(clip), "w", force_zip64=True
                 ) as dst:
                     while chunk := src.read(256 * 1024):

@@ -12,9 +12,12 @@ import re
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from django.db.models.fields.files import FieldFile
 from django.utils.deconstruct import deconstructible
 
 logger = logging.getLogger(__name__)
@@ -77,3 +80,23 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # someone else's process
         return True
     return True
+
+
+@contextmanager
+def local_copy(file: FieldFile) -> Iterator[Path]:
+    """A path on this machine to read ``file`` from (ffmpeg needs one).
+
+    Local storage: the file itself. Remote storage (S3): a temporary copy, streamed down in
+    chunks and removed when the block ends, whatever happens inside it.
+    """
+    try:
+        yield Path(file.path)
+        return
+    except NotImplementedError:
+        pass
+    suffix = Path(file.name or "").suffix
+    with tempfile.TemporaryDirectory(prefix="shortory-media-") as tmp:
+        path = Path(tmp) / f"local{suffix}"
+        with file.storage.open(file.name or "", "rb") as src, open(path, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+        yield path

@@ -16,7 +16,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 import fusion
-from shortory.env import env_bool, env_float, env_int, env_list, load_env_file
+from shortory.env import (
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    load_env_file,
+    s3_storage_options,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -230,8 +237,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Media on object storage when STORAGE_URL (s3://bucket/prefix?endpoint_url=...) or
+# AWS_STORAGE_BUCKET_NAME is set: django-storages' S3 backend; else the local MEDIA_ROOT.
+S3_OPTIONS = s3_storage_options(os.environ.get("STORAGE_URL", ""))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": S3_OPTIONS}
+    if S3_OPTIONS else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG
@@ -241,6 +252,12 @@ STORAGES = {
 # daphne serves static files through WhiteNoise; in DEBUG straight from the app folders.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Owner-checked media downloads (clips, posters, source videos). Behind nginx with local media,
+# set SHORTORY_X_ACCEL_MEDIA to nginx's internal location for MEDIA_ROOT (deploy/nginx.conf.template
+# uses /_protected_media/): views check ownership, then nginx sends the file and its byte
+# ranges. Unset: streamed by Python. With object storage: presigned URLs valid this long.
+X_ACCEL_MEDIA_PREFIX = os.environ.get("SHORTORY_X_ACCEL_MEDIA", "")
+MEDIA_URL_EXPIRE = env_int("SHORTORY_MEDIA_URL_EXPIRE", 600, minimum=30)
 # Uploads larger than this are streamed to a temp file by Django; the product limit is below.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -250,6 +267,8 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# Load balancers probe /healthz over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 if env_bool("BEHIND_PROXY", default=False):

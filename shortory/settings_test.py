@@ -16,6 +16,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed on
 # Tasks run inline in tests: deterministic and no cluster process needed.
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STORAGES["default"],  # noqa: F405  (local, or S3 when STORAGE_URL is set)
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

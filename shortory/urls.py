@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import health, views
 
 admin.site.site_header = "Shortory moderation"
 admin.site.site_title = "Shortory admin"
@@ -9,6 +9,7 @@ admin.site.site_title = "Shortory admin"
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("jobs/", include("jobs.urls")),
     path("", include("videos.urls")),

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -33,10 +32,11 @@ def get_video_for_user(user, pk) -> Video:
     return video
 
 
-def video_file_path(*, video: Video) -> Path:
+def video_media(*, video: Video) -> FieldFile:
+    """The video's source file in storage; 404 until it is ready."""
     if not video.source.is_ready:
         raise Http404("The video file is not ready")
-    return Path(video.source.file.path)
+    return video.source.file
 
 
 def cue_strips(cues: dict | None, duration: float) -> list[dict]:

@@ -17,6 +17,7 @@ from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -329,16 +330,18 @@ def source_harvest_comments(*, source: SourceVideo, progress: Callable[[float, T
                                    count) % {"count": count})
 
 
-def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, Text], None]) -> Path:
-    """The source's local video file, downloading it once for all users who added it."""
+def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, Text], None]) -> FieldFile:
+    """The source's video file in storage, downloading it once for all users who added it.
+
+    Read it through `common.files.local_copy` (storage may be remote)."""
     if source.kind == SourceVideo.Kind.UPLOAD:
-        return Path(source.file.path)
+        return source.file
     deadline = time.monotonic() + settings.TASK_TIMEOUT
     while True:
         with transaction.atomic():
             locked = SourceVideo.objects.select_for_update().get(pk=source.pk)
             if locked.file_status == SourceVideo.FileStatus.READY and locked.file:
-                return Path(locked.file.path)
+                return locked.file
             claimed = locked.file_status != SourceVideo.FileStatus.DOWNLOADING or (
                 timezone.now() - locked.updated_at).total_seconds() > settings.TASK_TIMEOUT
             if claimed:
@@ -354,7 +357,7 @@ def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, Text],
         time.sleep(2)
 
 
-def _download_source(*, source: SourceVideo, progress: Callable[[float, Text], None]) -> Path:
+def _download_source(*, source: SourceVideo, progress: Callable[[float, Text], None]) -> FieldFile:
     try:
         with work_dir("dl") as tmp:
             path = youtube.download_video(
@@ -382,7 +385,7 @@ def _download_source(*, source: SourceVideo, progress: Callable[[float, Text], N
     source.width, source.height = info.width, info.height
     source.save(update_fields=["file", "file_status", "duration", "width", "height", "updated_at"])
     source_make_poster(source=source)
-    return Path(source.file.path)
+    return source.file
 
 
 def source_make_poster(*, source: SourceVideo) -> bool:

@@ -1,6 +1,5 @@
 """Pages for a user's videos: the library, adding one, its page, retry, remove, the file."""
 
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import ApplicationError
-from common.http_range import ranged_file_response
+from common.http_range import media_file_response
 
 from . import selectors, services
 from .forms import AddVideoForm, CaptionFileForm
@@ -142,14 +141,14 @@ def video_poster(request, pk: int):
     video = selectors.get_video_for_user(request.user, pk)
     if not services.source_make_poster(source=video.source):
         raise Http404("No poster")
-    return ranged_file_response(request, Path(video.source.poster.path), content_type="image/jpeg")
+    return media_file_response(request, video.source.poster, content_type="image/jpeg")
 
 
 @login_required
 def video_file(request, pk: int):
-    """The source video, streamed with byte ranges, for the owner's player."""
+    """The source video for the owner's player (byte ranges work on every delivery path)."""
     video = selectors.get_video_for_user(request.user, pk)
-    path = selectors.video_file_path(video=video)
-    return ranged_file_response(request, path, content_type="video/mp4")
+    return media_file_response(request, selectors.video_media(video=video),
+                               content_type="video/mp4")
 
 

@@ -20,10 +20,12 @@ from django.utils.translation import gettext as _
 import render
 from accounts.models import User
 from common.errors import ApplicationError
+from common.files import local_copy
 from jobs.models import Job
 from jobs.services import ProgressReporter, job_create, job_enqueue
 
 from ..models import Clip
+from .rendering import clip_options, face_finder, source_cues
 
 logger = logging.getLogger(__name__)
 
@@ -100,10 +102,15 @@ def clip_rerender(*, clip: Clip, progress: ProgressReporter) -> str:
     try:
         with tempfile.TemporaryDirectory(prefix="shortory-recut-") as tmp:
             peak = clip.moment.peak if clip.moment is not None else None
-            result = render.render_clip(
-                Path(clip.source.file.path), start, end, Path(tmp) / "clip.mp4",
-                aspect=clip.aspect, thumbnail=Path(tmp) / "thumb.jpg",
-                thumbnail_at=peak if peak is not None and start <= peak < end else None)
+            options = clip_options(clip)
+            with local_copy(clip.source.file) as source_path:
+                # The same options as every render of this clip: framing, captions.
+                result = render.render_clip(
+                    source_path, start, end, Path(tmp) / "clip.mp4", options=options,
+                    find_faces=face_finder() if options.reframes else None,
+                    cues=source_cues(clip.source) if options.captions else (),
+                    thumbnail=Path(tmp) / "thumb.jpg",
+                    thumbnail_at=peak if peak is not None and start <= peak < end else None)
             progress(80, _("Storing the new clip"))
             with open(result.path, "rb") as video, open(result.thumbnail, "rb") as thumb:
                 with transaction.atomic():

@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from analysis.models import WatchSession
 from analysis.services import crowd_contribute, session_set_status
 from common.errors import ApplicationError
+from common.files import local_copy
 from common.i18n import Text
 from jobs.services import ProgressReporter
 from videos.models import Video
@@ -57,7 +56,7 @@ def video_process(*, video: Video, progress: ProgressReporter) -> Text:
         moments = moments_find_for_video(video=video)
         if moments:
             had_duration = source.duration is not None
-            path = source_ensure_file(source=source, progress=progress.sub(32, 60))
+            file = source_ensure_file(source=source, progress=progress.sub(32, 60))
             source.refresh_from_db()
             if not had_duration:
                 # Only the downloaded file told us the length: clamp the moments to it.
@@ -65,10 +64,12 @@ def video_process(*, video: Video, progress: ProgressReporter) -> Text:
             count = len(moments)
             progress(60, lambda: ngettext("Making %(count)d clip", "Making %(count)d clips",
                                           count) % {"count": count})
-            clips_render_for_moments(
-                user=video.user, source=source, moments=moments, path=path,
-                aspect=video.aspect, progress=progress.sub(60, 100), captions=video.captions,
-            )
+            with local_copy(file) as path:
+                clips_render_for_moments(
+                    user=video.user, source=source, moments=moments, path=path,
+                    aspect=video.aspect, progress=progress.sub(60, 100),
+                    captions=video.captions,
+                )
     except ApplicationError as exc:
         video_set_status(video=video, status=Video.Status.FAILED, error=exc.message)
         raise
@@ -95,10 +96,11 @@ def session_make_clips(*, session: WatchSession, progress: ProgressReporter) -> 
             count = len(moments)
             progress(20, lambda: ngettext("Making %(count)d clip", "Making %(count)d clips",
                                           count) % {"count": count})
-            clips_render_for_moments(
-                user=session.user, source=source, moments=moments,
-                path=Path(source.file.path), aspect=session.video.aspect,
-                progress=progress.sub(20, 100))
+            with local_copy(source.file) as path:
+                clips_render_for_moments(
+                    user=session.user, source=source, moments=moments,
+                    path=path, aspect=session.video.aspect,
+                    progress=progress.sub(20, 100))
     except BaseException as exc:
         session_set_status(session=session, status=WatchSession.Status.FAILED,
                            error=getattr(exc, "message", "") or str(SOMETHING_WRONG))

@@ -23,6 +23,7 @@ import timeline
 from accounts.models import User
 from common.emotions import emotion_label
 from common.errors import ApplicationError
+from common.files import local_copy
 from jobs.models import Job
 from jobs.services import ProgressReporter, job_create, job_enqueue
 from render.reel import ReelSegment, compose_reel
@@ -114,9 +115,10 @@ def reel_render(*, reel: Reel, progress: ProgressReporter) -> str:
                 source = sources.get(item["source"])
                 if source is None or not source.is_ready:
                     raise ApplicationError(_("A source video of this reel is gone."))
-                cut = render.render_clip(Path(source.file.path), item["start"], item["end"],
-                                         Path(tmp) / f"cut-{index}.mp4", aspect=reel.aspect,
-                                         thumbnail=Path(tmp) / f"cut-{index}.jpg")
+                with local_copy(source.file) as source_path:
+                    cut = render.render_clip(source_path, item["start"], item["end"],
+                                             Path(tmp) / f"cut-{index}.mp4", aspect=reel.aspect,
+                                             thumbnail=Path(tmp) / f"cut-{index}.jpg")
                 segments.append(ReelSegment(path=cut.path, label=item["label"]))
             compose = progress.sub(40, 95)
             progress(40, _("Joining the clips"))

@@ -208,6 +208,10 @@ def test_gallery_sections_sorting_zip_and_delete(alice_client, bob_client, alice
     assert "Your reactions over the video" in detail and "polyline" in detail
 
 
+# transaction=True: the consumer's database_sync_to_async runs close_old_connections() on this
+# thread, which drops a connection held inside a test transaction (PostgreSQL then fails with
+# "the connection is closed"; SQLite's in-memory test database ignores the close).
+@pytest.mark.django_db(transaction=True)
 def test_no_frame_is_ever_written(alice, video, tmp_path, settings, monkeypatch):
     """Drive a session over the socket with real JPEGs and the real recognizer, then look
     for anything image-like in MEDIA_ROOT and the temp dir."""

@@ -88,3 +88,34 @@ def test_settings_refuse_debug_typo_at_start_up():
              "SHORTORY_ENV_FILE": "/nonexistent"}, timeout=120)
     assert result.returncode != 0
     assert "DEBUG='ture' is not a yes/no value" in result.stderr
+
+
+def test_storage_url_selects_s3_with_private_objects():
+    from shortory.env import s3_storage_options
+
+    assert s3_storage_options("", {}) is None
+    options = s3_storage_options(
+        "s3://media-bucket/shortory/prod?endpoint_url=http://127.0.0.1:9000&region=eu-west-1", {})
+    assert options == {
+        "bucket_name": "media-bucket", "location": "shortory/prod", "default_acl": None,
+        "querystring_auth": True, "file_overwrite": False,
+        "endpoint_url": "http://127.0.0.1:9000", "addressing_style": "path",
+        "region_name": "eu-west-1",
+    }
+    from_aws = s3_storage_options("", {"AWS_STORAGE_BUCKET_NAME": "b", "AWS_S3_REGION_NAME": "x"})
+    assert from_aws["bucket_name"] == "b" and from_aws["region_name"] == "x"
+    assert "endpoint_url" not in from_aws  # AWS itself
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("https://bucket/", "expected s3://BUCKET"),
+    ("s3://key:secret@bucket/", "must not carry credentials"),
+    ("s3://bucket/?endpoint=http://x", "unknown parameter(s) endpoint"),
+])
+def test_bad_storage_url_stops_start_up_with_the_reason(url, message):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from shortory.env import s3_storage_options
+
+    with pytest.raises(ImproperlyConfigured, match=message.replace("(", r"\(").replace(")", r"\)")):
+        s3_storage_options(url, {})

@@ -13,7 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run_python(code: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    # The child sees only the variables given here: not the scaled-out pass's DATABASE_URL,
+    # REDIS_URL or STORAGE_URL.
+    scaled = ("DATABASE_URL", "REDIS_URL", "STORAGE_URL", "AWS_STORAGE_BUCKET_NAME")
+    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", *scaled)}
     base.update({"SHORTORY_ENV_FILE": os.devnull, "DJANGO_SETTINGS_MODULE": "shortory.settings"})
     base.update(env)
     return subprocess.run(
