@@ -19,6 +19,7 @@ class User(AbstractUser):
     crowd_opt_out = models.BooleanField(
         _("keep my reactions out of crowd timelines"),
         default=False,
+        db_default=False,  # rows written by code that predates the field still get a value
         help_text=_(
             "Crowd timelines show, per second, the share of all viewers of a video who reacted; "
             "never anyone alone: only seconds that enough distinct viewers watched. Tick this "

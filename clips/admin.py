@@ -1,4 +1,3 @@
-from pathlib import Path
 
 from django.contrib import admin
 from django.http import Http404
@@ -9,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from common.emotions import REACTIONS, emotion_label
-from common.http_range import ranged_file_response
+from common.http_range import media_file_response
 
 from .models import Clip, Moment, Reel, Report, ShareLink
 from .services import sharing
@@ -77,8 +76,8 @@ class ClipAdmin(admin.ModelAdmin):
         field = getattr(clip, kind)
         if not field:
             raise Http404
-        return ranged_file_response(request, Path(field.path),
-                                    content_type="video/mp4" if kind == "file" else "image/jpeg")
+        return media_file_response(request, field,
+                                   content_type="video/mp4" if kind == "file" else "image/jpeg")
 
     @admin.display(description=_("thumbnail"))
     def thumb(self, clip):

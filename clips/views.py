@@ -246,14 +246,14 @@ def share_page(request, token: str):
 
 def share_file(request, token: str):
     link = selectors.get_live_share_link(token)
-    return _no_store(ranged_file_response(request, selectors.clip_file_path(link.clip, "file"),
-                                          content_type="video/mp4"))
+    return _no_store(media_file_response(request, selectors.clip_media(link.clip, "file"),
+                                         content_type="video/mp4"))
 
 
 def share_poster(request, token: str):
     link = selectors.get_live_share_link(token)
-    return _no_store(ranged_file_response(
-        request, selectors.clip_file_path(link.clip, "thumbnail"), content_type="image/jpeg"))
+    return _no_store(media_file_response(
+        request, selectors.clip_media(link.clip, "thumbnail"), content_type="image/jpeg"))
 
 
 @require_POST

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='crowd_opt_out',
-            field=models.BooleanField(default=False, help_text='Crowd timelines show, per second, the share of all viewers of a video who reacted; never anyone alone: only seconds that enough distinct viewers watched. Tick this to keep your sessions out of them (earlier contributions are taken out too).', verbose_name='keep my reactions out of crowd timelines'),
+            field=models.BooleanField(db_default=False, default=False, help_text='Crowd timelines show, per second, the share of all viewers of a video who reacted; never anyone alone: only seconds that enough distinct viewers watched. Tick this to keep your sessions out of them (earlier contributions are taken out too).', verbose_name='keep my reactions out of crowd timelines'),
         ),
     ]

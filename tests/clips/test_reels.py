@@ -79,7 +79,7 @@ def test_bad_reels_are_refused_and_nothing_is_made(api_client, alice, bob, alice
     oversize = api_client.post("/api/v1/reels/", {"clips": list(range(1, 30))}, format="json")
     assert oversize.status_code == 400
     assert api_client.post("/api/v1/reels/", {"clips": []}, format="json").status_code == 400
-    assert api_client.post("/api/v1/reels/", {"clips": [clips[0].pk], "aspect": "1:1"},
+    assert api_client.post("/api/v1/reels/", {"clips": [clips[0].pk], "aspect": "2:3"},
                            format="json").status_code == 400
     Clip.objects.filter(pk=clips[1].pk).update(hidden=True)
     hidden = api_client.post("/api/v1/reels/", {"clips": [clips[1].pk]}, format="json")

@@ -7,7 +7,11 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("clips", "0002_moment_moves_here"), ("jobs", "0002_job_language")]
+# The whole project as it was before the editor (every app of ours, so the historical models
+# match the tables they write to).
+BEFORE = [("clips", "0002_moment_moves_here"), ("jobs", "0002_job_language"),
+          ("videos", "0002_comment_origin_choices"), ("analysis", "0002_videos_and_moments_move_out"),
+          ("accounts", "0001_initial")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -15,7 +19,8 @@ def test_existing_clips_remember_their_window():
     executor = MigrationExecutor(connection)
     ours = {app for app, _ in BEFORE}
     executor.migrate(BEFORE + [n for n in executor.loader.graph.leaf_nodes() if n[0] not in ours])
-    old = executor.loader.project_state(BEFORE).apps
+    old = executor.loader.project_state(
+        BEFORE + [n for n in executor.loader.graph.leaf_nodes() if n[0] not in ours]).apps
     User = old.get_model("accounts", "User")
     SourceVideo = old.get_model("videos", "SourceVideo")
     Clip = old.get_model("clips", "Clip")
