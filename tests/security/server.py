@@ -95,13 +95,15 @@ class RunningServer:
         script = ("from accounts.models import User; from rest_framework.authtoken.models "
                   f"import Token; u = User.objects.create_user({username!r}, password='pw-12345"
                   "6789'); print('KEY' + Token.objects.create(user=u).key)")
-        out = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT,
-                             env=self.env, check=True, capture_output=True, text=True,
-                             timeout=120).stdout
-        return out.split("KEY", 1)[1].strip()
+        done = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT,
+                              env=self.env, capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise RuntimeError(done.stderr[-2000:])
+        return done.stdout.split("KEY", 1)[1].strip()
 
     def log_text(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return (self.workdir / f"server-{self.port}.log").read_text()
 
     def rss(self) -> int:
