@@ -58,8 +58,11 @@ class PeakRSS:
 
 
 class RunningServer:
-    def __init__(self, workdir: Path, *, module: str = "shortory.server",
+    def __init__(self, workdir: Path, *, module: str | None = None,
                  cwd: Path = ROOT, extra_env: dict[str, str] | None = None):
+        # What `make run` serves (stock daphne in a tree that predates shortory.server).
+        module = module or ("shortory.server" if (cwd / "shortory" / "server.py").exists()
+                            else "daphne")
         self.port = free_port()
         self.workdir = workdir
         self.env = {
