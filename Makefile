@@ -73,6 +73,7 @@ bench: setup
 	$(PY) -m bench.clips
 	$(PY) -m bench.frames
 	$(PY) -m bench.timestamps
+	$(PY) -m bench.abuse $(if $(BASELINE),--baseline $(BASELINE))
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

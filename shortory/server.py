@@ -89,6 +89,7 @@ class BoundedRequest(WebRequest):
 
     _refused = False
     streamed_body: IO[bytes] | None = None
+    content: Any  # Twisted's spool (BytesIO or a temp file), then our _NoBody
     # Twisted would otherwise parse a multipart body itself (into request.args, which daphne
     # never uses) by reading it whole into memory and through the e-mail parser: a 300 MiB
     # upload cost 3.9 GB. Django parses it, streaming.
