@@ -144,6 +144,7 @@ bench: setup
 	$(PY) -m bench.reframe
 	$(PY) -m bench.timestamps
 	$(PY) -m bench.highlights
+	$(PY) -m bench.abuse $(if $(BASELINE),--baseline $(BASELINE))
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .axe

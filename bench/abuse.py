@@ -18,7 +18,8 @@ the tree has it, else stock daphne), DEBUG off, SQLite in a temp folder, the rea
    how many of the attacker's frames were analysed.
 
 Bounded: every phase has a time limit, the sender stops when the server's RSS passes
-``--rss-guard-mib`` (reported as "stopped at"), every process is stopped at the end. Loopback
+``--rss-guard-mib`` the server is killed (reported as such; the figure is then a lower
+bound), every process is stopped at the end. Loopback
 only; nothing is downloaded.
 """
 
@@ -43,6 +44,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024
+LIVE_GUARD = 4096 * MiB  # the server is killed past this while under attack
 
 SETUP = """
 import json
@@ -75,10 +77,14 @@ def rss(pid: int) -> int:
 
 
 class PeakRSS:
-    """Samples a process's RSS every 20 ms in a thread; ``peak`` is the highest seen."""
+    """Samples a process's RSS every 20 ms in a thread; ``peak`` is the highest seen. Past
+    ``guard`` bytes the process is killed (``killed``): stock daphne parsed a finished 2 GiB
+    upload into 22 GB, after the last byte was sent, so the sender alone cannot bound it."""
 
-    def __init__(self, pid: int):
+    def __init__(self, pid: int, guard: int | None = None):
         self.pid = pid
+        self.guard = guard
+        self.killed = False
         self.start = rss(pid)
         self.peak = self.start
         self._stop = threading.Event()
@@ -87,6 +93,12 @@ class PeakRSS:
     def _run(self) -> None:
         while not self._stop.wait(0.02):
             self.peak = max(self.peak, rss(self.pid))
+            if self.guard is not None and self.peak > self.guard and not self.killed:
+                self.killed = True
+                try:
+                    os.kill(self.pid, 9)
+                except ProcessLookupError:
+                    pass
 
     def __enter__(self) -> PeakRSS:
         self._thread.start()
@@ -167,7 +179,7 @@ def send_body(server: Server, head: bytes, size: int, guard: int, *, timeout: fl
     stopped = False
     status = "no answer"
     chunk = bytes(MiB)
-    with PeakRSS(server.proc.pid) as peak, socket.create_connection(
+    with PeakRSS(server.proc.pid, guard) as peak, socket.create_connection(
             ("127.0.0.1", server.port), timeout=timeout) as sock:
         deadline = time.monotonic() + timeout
         try:
@@ -202,7 +214,7 @@ def send_body(server: Server, head: bytes, size: int, guard: int, *, timeout: fl
                 status = answer.split(b"\r\n", 1)[0].decode("latin1") or "closed"
             except (TimeoutError, ConnectionResetError, OSError) as exc:
                 status = type(exc).__name__
-    return BodyResult(peak.grown_mb, status, stopped)
+    return BodyResult(peak.grown_mb, status, stopped or peak.killed)
 
 
 def anonymous_post(server: Server, mib: int, guard: int) -> BodyResult:
@@ -348,7 +360,7 @@ async def live(server: Server, seconds: float) -> tuple[Live, Live]:
     alone = Live()
     await _viewer(server, jpegs, seconds, alone, 0)
     attacked = Live()
-    with PeakRSS(server.proc.pid) as peak:
+    with PeakRSS(server.proc.pid, LIVE_GUARD) as peak:
         await asyncio.gather(_viewer(server, jpegs, seconds, attacked, 1),
                              _attacker(server, jpegs, seconds, attacked))
     attacked.peak_mb = peak.grown_mb
@@ -376,8 +388,13 @@ def measure(tree: Path, args: argparse.Namespace) -> Figures:
         figures.anon = anonymous_post(server, args.anon_mib, guard)
         if server.proc.poll() is None:
             figures.upload = upload(server, args.upload_mib, guard)
-        if server.proc.poll() is None:
-            figures.alone, figures.attacked = asyncio.run(live(server, args.seconds))
+        if server.proc.poll() is not None:  # killed at the guard: a fresh one for the rest
+            server.stop()
+            server = None
+            fresh = tmp / "again"
+            fresh.mkdir()
+            server = Server(tree, fresh)
+        figures.alone, figures.attacked = asyncio.run(live(server, args.seconds))
         return figures
     except Exception as exc:
         return Figures(str(tree), server.module if server else "?",
@@ -391,7 +408,7 @@ def measure(tree: Path, args: argparse.Namespace) -> Figures:
 def body_line(result: BodyResult | None) -> str:
     if result is None:
         return "not measured"
-    stopped = " (stopped at the guard)" if result.stopped else ""
+    stopped = " (server killed at the RSS guard)" if result.stopped else ""
     return f"+{result.grown_mb:7.0f} MB peak{stopped}, answer: {result.status}"
 
 

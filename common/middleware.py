@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 
 class PermissionsPolicyMiddleware:
     """``Permissions-Policy`` from ``settings.PERMISSIONS_POLICY`` on every response: the
-    camera for this site's own pages only, nothing else a page could ask the browser for."""
+    camera for this site's own pages only, nothing else a page could ask the browser for;
+    and ``Content-Security-Policy`` from ``settings.CONTENT_SECURITY_POLICY``."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -20,4 +21,7 @@ class PermissionsPolicyMiddleware:
         policy = getattr(settings, "PERMISSIONS_POLICY", "")
         if policy:
             response.headers.setdefault("Permissions-Policy", policy)
+        csp = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+        if csp:
+            response.headers.setdefault("Content-Security-Policy", csp)
         return response

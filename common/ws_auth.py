@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.http.request import validate_host
@@ -172,8 +173,8 @@ def rights_still_hold(scope: Scope) -> bool:
     kind, key = (scope.get("credential") or ("", ""))[:2]
     if kind == "token":
         return Token.objects.filter(key=key, user_id=user.pk, user__is_active=True).exists()
-    user_model = type(user)
-    if not user_model.objects.filter(pk=user.pk, is_active=True).exists():
+    # (scope["user"] is Channels' lazy wrapper: type(user) is not the model)
+    if not get_user_model().objects.filter(pk=user.pk, is_active=True).exists():
         return False
     session = scope.get("session")
     if kind == "session" and isinstance(session, SessionBase) and key:

@@ -1,13 +1,21 @@
 #!/usr/bin/env python
-"""Start the whole product: one daphne (HTTP + WebSockets) and one django-q2 cluster.
+"""Start the whole product: one web server (daphne, HTTP + WebSockets) and one django-q2 cluster.
 
-Ctrl-C (or SIGTERM) stops both and waits for them; if either dies, the other is stopped too,
-so `make run` never leaves half a product running.
+Supervision, so that `make run` never leaves half a product or stray processes behind:
+
+- each child runs in its own process group, and is told by the kernel to stop if this
+  supervisor dies (Linux parent-death signal), so a cluster's workers never outlive it;
+- a child that dies is restarted (its whole group is killed first, so a dead cluster master's
+  orphaned workers stop taking tasks), at most RESTARTS times a minute, then everything stops;
+- Ctrl-C or SIGTERM stops the web server gracefully first (it stops accepting, stores the
+  samples live sessions were already answered for and closes their sockets with a close
+  frame), then the cluster; whatever is still running after GRACE seconds is killed.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import signal
 import subprocess
@@ -16,6 +24,55 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+GRACE = 8.0
+RESTARTS = 3
+
+
+def _child_setup() -> None:
+    """In the child, before exec: its own process group, killed if the supervisor dies."""
+    os.setpgid(0, 0)
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class Child:
+    def __init__(self, name: str, cmd: list[str], env: dict[str, str]):
+        self.name, self.cmd, self.env = name, cmd, env
+        self.restarts: list[float] = []
+        self.proc = self._start()
+
+    def _start(self) -> subprocess.Popen:
+        return subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, preexec_fn=_child_setup)
+
+    def signal_group(self, sig: int) -> None:
+        try:
+            os.killpg(self.proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def restart(self) -> bool:
+        """Kill what is left of the old group and start again; False when it keeps dying."""
+        now = time.monotonic()
+        self.restarts = [t for t in self.restarts if now - t < 60] + [now]
+        self.signal_group(signal.SIGKILL)
+        if len(self.restarts) > RESTARTS:
+            return False
+        print(f"{self.name} exited with status {self.proc.returncode}; restarting",
+              file=sys.stderr, flush=True)
+        self.proc = self._start()
+        return True
+
+    def stop(self, deadline: float) -> None:
+        """SIGTERM to the group; SIGKILL to the group at the deadline."""
+        if self.proc.poll() is None:
+            self.signal_group(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+        self.signal_group(signal.SIGKILL)  # the group's leftovers (a cluster's workers)
+        if self.proc.poll() is None:
+            self.proc.wait()
 
 
 def main() -> int:
@@ -26,12 +83,12 @@ def main() -> int:
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "shortory.settings", "PYTHONUNBUFFERED": "1"}
     python = sys.executable
-    commands = {
-        "web": [python, "-m", "shortory.server", "-b", args.host, "-p", str(args.port),
-                "shortory.asgi:application"],
-        "worker": [python, "manage.py", "qcluster"],
-    }
-    children = {name: subprocess.Popen(cmd, cwd=ROOT, env=env) for name, cmd in commands.items()}
+    # The web server first in the list: it is stopped first.
+    children = [
+        Child("web", [python, "-m", "shortory.server", "-b", args.host, "-p", str(args.port),
+                      "shortory.asgi:application"], env),
+        Child("worker", [python, "manage.py", "qcluster"], env),
+    ]
     print(f"Shortory is running on http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
 
     stopping = False
@@ -44,23 +101,16 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     exit_code = 0
     while not stopping:
-        for name, child in children.items():
-            if child.poll() is not None:
-                print(f"{name} exited with status {child.returncode}; stopping", file=sys.stderr)
-                exit_code = child.returncode or 1
+        for child in children:
+            if child.proc.poll() is not None and not stopping and not child.restart():
+                print(f"{child.name} keeps exiting; stopping", file=sys.stderr, flush=True)
+                exit_code = child.proc.returncode or 1
                 stopping = True
         time.sleep(0.3)
 
-    for child in children.values():
-        if child.poll() is None:
-            child.send_signal(signal.SIGINT)
-    deadline = time.monotonic() + 15
-    for child in children.values():
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+    deadline = time.monotonic() + GRACE
+    for child in children:
+        child.stop(deadline)
     print("Shortory stopped.", flush=True)
     return exit_code
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from functools import partial
 from typing import IO, Any
 
@@ -29,6 +30,8 @@ from daphne.server import Server
 
 logger = logging.getLogger(__name__)
 
+# How long open sockets get to store their samples and close when the server stops.
+SHUTDOWN_GRACE = 5.0
 # What one receive() hands the app (Django spools it to disk past FILE_UPLOAD_MAX_MEMORY_SIZE).
 BODY_CHUNK = 1024 * 1024
 
@@ -86,6 +89,7 @@ class BoundedRequest(WebRequest):
 
     _refused = False
     streamed_body: IO[bytes] | None = None
+    content: Any  # Twisted's spool (BytesIO or a temp file), then our _NoBody
     # Twisted would otherwise parse a multipart body itself (into request.args, which daphne
     # never uses) by reading it whole into memory and through the e-mail parser: a 300 MiB
     # upload cost 3.9 GB. Django parses it, streaming.
@@ -166,6 +170,47 @@ class BoundedServer(Server):
             return None
         self.connections[protocol]["application_instance"] = asyncio.ensure_future(instance)
         return queue
+
+
+    def kill_all_applications(self) -> Any:
+        """On shutdown (SIGTERM, Ctrl-C): stop accepting, tell every open socket's consumer it
+        is disconnecting (it stores what it already answered) and send the client a close
+        frame (1001, going away), wait up to SHUTDOWN_GRACE for them, then cancel the rest as
+        stock daphne does. Stock daphne cancelled them at once: answered samples were lost."""
+        from autobahn.twisted.websocket import WebSocketServerProtocol
+        from twisted.internet import defer
+
+        for listening in self.listeners:
+            listening.addCallback(lambda port: port.stopListening())
+        graceful = []
+        closing = []
+        for protocol, details in list(self.connections.items()):
+            instance = details.get("application_instance")
+            queue = getattr(protocol, "application_queue", None)
+            if instance is None or instance.done() or queue is None:
+                continue
+            if isinstance(protocol, WebSocketServerProtocol):
+                try:  # sendClose() refuses 1001 ("going away"), the code for this
+                    protocol.sendCloseFrame(code=1001, isReply=False)
+                except Exception:  # already closing
+                    logger.debug("socket already closing", exc_info=True)
+                queue.put_nowait({"type": "websocket.disconnect", "code": 1001})
+                closing.append(protocol)
+            graceful.append(instance)
+
+        async def drain() -> None:
+            deadline = time.monotonic() + SHUTDOWN_GRACE
+            if graceful:
+                await asyncio.wait(graceful, timeout=SHUTDOWN_GRACE)
+            # The close handshake: the client answers our close frame, then the connection
+            # goes (a reactor stopping first would cut it: the client sees 1006).
+            while time.monotonic() < deadline and any(
+                    p.state != p.STATE_CLOSED for p in closing):
+                await asyncio.sleep(0.05)
+
+        waited = defer.Deferred.fromFuture(asyncio.ensure_future(drain()))
+        waited.addBoth(lambda _: super(BoundedServer, self).kill_all_applications())
+        return waited
 
 
 class BoundedCommandLineInterface(CommandLineInterface):

@@ -90,7 +90,13 @@ def clip_render(*, clip: Clip, path: Path) -> Clip:
     clip.duration = result.duration
     clip.size_bytes = clip.file.size
     clip.status = Clip.Status.READY
-    clip.save(update_fields=["file", "thumbnail", "duration", "size_bytes", "status"])
+    stored = Clip.objects.filter(pk=clip.pk).update(
+        file=clip.file.name, thumbnail=clip.thumbnail.name, duration=clip.duration,
+        size_bytes=clip.size_bytes, status=clip.status)
+    if not stored:  # the clip (or its whole account) was deleted while it rendered
+        for field in (clip.file, clip.thumbnail):
+            field.storage.delete(field.name)
+        logger.info("clip %s was deleted while rendering; its files are removed", clip.pk)
     return clip
 
 

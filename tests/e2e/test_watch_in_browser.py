@@ -54,8 +54,10 @@ def camera_page(fake_camera, product, playwright_instance):
             *CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={fake_camera}",
             "--autoplay-policy=no-user-gesture-required",
         ])
+    # bypass_csp: Playwright's wait_for_function evaluates its string predicates with eval,
+    # which the site's Content-Security-Policy (rightly) forbids.
     context = browser.new_context(base_url=product.base_url, locale="en-US",
-                                  permissions=["camera"])
+                                  permissions=["camera"], bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
     yield page

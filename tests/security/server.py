@@ -58,8 +58,11 @@ class PeakRSS:
 
 
 class RunningServer:
-    def __init__(self, workdir: Path, *, module: str = "shortory.server",
+    def __init__(self, workdir: Path, *, module: str | None = None,
                  cwd: Path = ROOT, extra_env: dict[str, str] | None = None):
+        # What `make run` serves (stock daphne in a tree that predates shortory.server).
+        module = module or ("shortory.server" if (cwd / "shortory" / "server.py").exists()
+                            else "daphne")
         self.port = free_port()
         self.workdir = workdir
         self.env = {
@@ -95,13 +98,15 @@ class RunningServer:
         script = ("from accounts.models import User; from rest_framework.authtoken.models "
                   f"import Token; u = User.objects.create_user({username!r}, password='pw-12345"
                   "6789'); print('KEY' + Token.objects.create(user=u).key)")
-        out = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT,
-                             env=self.env, check=True, capture_output=True, text=True,
-                             timeout=120).stdout
-        return out.split("KEY", 1)[1].strip()
+        done = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT,
+                              env=self.env, capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise RuntimeError(done.stderr[-2000:])
+        return done.stdout.split("KEY", 1)[1].strip()
 
     def log_text(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return (self.workdir / f"server-{self.port}.log").read_text()
 
     def rss(self) -> int:

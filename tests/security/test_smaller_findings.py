@@ -22,6 +22,9 @@ def test_every_page_sends_permissions_policy(client, alice_client):
     for response in (client.get("/"), client.get("/accounts/login/"),
                      alice_client.get("/videos/"), client.get("/api/v1/me/")):
         assert response["Permissions-Policy"].startswith("camera=(self), microphone=()")
+        csp = response["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "object-src 'none'" in csp
 
 
 @pytest.mark.parametrize("key", ["change-me-to-a-long-random-string", "short-secret",

@@ -126,3 +126,23 @@ async def test_rights_are_rechecked_when_no_signal_fires(alice, session, monkeyp
     await ws.send_to(bytes_data=frame(2.0))
     await _assert_closed_4401(ws)
     assert await _stored(session) == [1.0]
+
+
+async def test_a_browser_socket_whose_rights_hold_survives_the_recheck(alice, session,
+                                                                       monkeypatch):
+    import analysis.consumers
+
+    client = Client()
+    await database_sync_to_async(client.force_login)(alice)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    ws, connected, _ = await open_socket(f"/ws/sessions/{session.pk}/", cookie=cookie,
+                                         origin="http://testserver")
+    assert connected
+    await _one_answered_frame(ws)
+    monkeypatch.setattr(analysis.consumers, "RIGHTS_RECHECK_SECONDS", 0.0)
+    await ws.send_to(bytes_data=frame(2.0))
+    assert (await receive_until(ws, "analysis"))["t"] == 2.0  # checked, still allowed
+    await database_sync_to_async(client.logout)()  # the session row goes
+    await ws.send_to(bytes_data=frame(3.0))
+    await _assert_closed_4401(ws)
+    assert await _stored(session) == [1.0, 2.0]
