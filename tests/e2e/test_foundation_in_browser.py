@@ -17,7 +17,8 @@ def test_signup_login_language_and_live_job_progress(page, product):
     page.get_by_role("button", name="Sign up").click()
     page.wait_for_url(re.compile(r"/$"))
     assert "Welcome to Shortory, erin!" in page.content()
-    assert product.query("select username, email from accounts_user") == [
+    assert product.query(
+        "select username, email from accounts_user where username = ?", ("erin",)) == [
         ("erin", "erin@example.com")
     ]
 

@@ -95,9 +95,13 @@ def test_watch_with_webcam_to_happy_gallery(camera_page, product, tmp_path):
     page.wait_for_selector("text=Your strongest moments", timeout=120_000)
 
     emotions = dict(product.query(
-        "select emotion, count(*) from clips_clip where status='ready' group by emotion"))
+        "select emotion, count(*) from clips_clip where status='ready' and user_id = "
+        "(select id from accounts_user where username = 'gina') group by emotion"))
     assert emotions.get("happy", 0) >= 1, emotions
-    samples = product.query("select count(*), sum(face_found) from analysis_emotionsample")[0]
+    samples = product.query(
+        "select count(*), sum(face_found) from analysis_emotionsample where session_id in "
+        "(select s.id from analysis_watchsession s join accounts_user u on u.id = s.user_id "
+        "where u.username = 'gina')")[0]
     assert samples[0] >= 60 and samples[1] >= 40, samples
 
     page.goto("/galleries/")
