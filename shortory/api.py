@@ -1,6 +1,6 @@
 """The REST API (v1) under /api/v1/: one list of routes, documented at /api/docs/."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.api import MeView, TokenView
@@ -12,6 +12,7 @@ from analysis.api import (
     VideoSessionsView,
 )
 from clips.api import ClipDetailView, ClipDownloadView, ClipListView, VideoMomentsView
+from common.api_errors import api_not_found
 from jobs.api import DemoJobView, JobDetailView, JobListView
 from videos.api import VideoDetailView, VideoListView, VideoRetryView
 
@@ -36,4 +37,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+    # Last: whatever else is under /api/ answers in the API's error shape.
+    re_path(r"^.*$", api_not_found),
 ]
