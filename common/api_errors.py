@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -43,12 +44,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
 
 @csrf_exempt  # it changes nothing, whatever the method
-def api_not_found(request, *args: Any, **kwargs: Any):
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any path under /api/ that matches no route (``/api/v1/clips/abc/``): the API's own
     error shape, not the HTML 404 page."""
-    from django.http import JsonResponse
-    from django.utils.translation import gettext
-
     return JsonResponse({"message": gettext("Not found."), "extra": {}}, status=404)
 
 
