@@ -30,6 +30,7 @@ from clips.api import (
     VideoMomentsView,
 )
 from clips.urls import TOKEN as SHARE_TOKEN
+from common.api_errors import api_not_found
 from jobs.api import DemoJobView, JobDetailView, JobListView
 from videos.api import VideoDetailView, VideoListView, VideoRetryView
 
@@ -71,4 +72,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+    # Last: whatever else is under /api/ answers in the API's error shape.
+    re_path(r"^.*$", api_not_found),
 ]

@@ -120,6 +120,8 @@ def s3_storage_options(storage_url: str, environ: dict[str, str] | None = None) 
         "default_acl": None,
         "querystring_auth": True,
         "file_overwrite": False,
+        # SigV4: the only signature every AWS region (and most S3 servers) accepts.
+        "signature_version": "s3v4",
     }
     if endpoint:
         options["endpoint_url"] = endpoint

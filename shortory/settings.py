@@ -312,6 +312,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Highlight clips from comment timestamps and viewers' reactions.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every operation documents its error responses in the one error shape.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api_errors.add_error_responses",
+    ],
     # Swagger UI and ReDoc served from our own static files (no CDN: works offline).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -98,7 +98,7 @@ def test_storage_url_selects_s3_with_private_objects():
         "s3://media-bucket/shortory/prod?endpoint_url=http://127.0.0.1:9000&region=eu-west-1", {})
     assert options == {
         "bucket_name": "media-bucket", "location": "shortory/prod", "default_acl": None,
-        "querystring_auth": True, "file_overwrite": False,
+        "querystring_auth": True, "file_overwrite": False, "signature_version": "s3v4",
         "endpoint_url": "http://127.0.0.1:9000", "addressing_style": "path",
         "region_name": "eu-west-1",
     }
