@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 import render as media
 from common.emotions import REACTIONS
@@ -82,15 +82,21 @@ def clip_captions(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def clip_delete(request, pk: int):
+    """GET: what deleting takes with it (its file, its share links), and a clear choice;
+    POST: delete, then back to where the user came from (same site only)."""
     clip = selectors.get_clip_for_user(request.user, pk)
+    target = request.POST.get("next", "") or request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = ""
+    if request.method == "GET":
+        return render(request, "clips/clip_delete.html", {
+            "clip": clip, "next": target,
+            "live_links": clip.share_links.filter(revoked_at__isnull=True).count()})
     rendering.clip_delete(clip=clip)
     messages.success(request, _("The clip was deleted."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = "galleries"
-    return redirect(target)
+    return redirect(target or "galleries")
 
 
 class _ZipStream:

@@ -282,7 +282,13 @@ def test_deleting_a_clip_keeps_the_gallery_sort(alice, alice_client):
                                    start=1, end=5, emotion="happy", intensity=0.3)
     clip = _ready_clip(moment)
     page = alice_client.get(reverse("galleries"), {"sort": "date"}).content.decode()
-    assert 'value="/galleries/?sort=date#gallery-happy"' in page
+    delete_url = (reverse("clip_delete", args=[clip.pk])
+                  + "?next=/galleries/%3Fsort%3Ddate%23gallery-happy")
+    assert f'href="{delete_url}"' in page
+    confirm = alice_client.get(delete_url).content.decode()  # a page that asks, not a popup
+    assert "Delete this clip?" in confirm
+    assert 'value="/galleries/?sort=date#gallery-happy"' in confirm
+    assert Clip.objects.filter(pk=clip.pk).exists()  # asking deletes nothing
     response = alice_client.post(reverse("clip_delete", args=[clip.pk]),
                                  {"next": "/galleries/?sort=date#gallery-happy"})
     assert response["Location"] == "/galleries/?sort=date#gallery-happy"
