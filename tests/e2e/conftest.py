@@ -121,7 +121,10 @@ def browser(playwright_instance):
 
 @pytest.fixture
 def page(browser, product):
-    context = browser.new_context(base_url=product.base_url, locale="en-US")
+    # bypass_csp: Playwright's wait_for_function evaluates its string predicates with eval,
+    # which the site's Content-Security-Policy refuses (as it should). The accessibility checks
+    # load every page type with the policy on (tests/e2e/test_accessibility.py).
+    context = browser.new_context(base_url=product.base_url, locale="en-US", bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
     yield page

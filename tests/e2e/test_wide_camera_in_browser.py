@@ -58,7 +58,7 @@ def wide_page(wide_camera, product, playwright_instance):
             "--autoplay-policy=no-user-gesture-required",
         ])
     context = browser.new_context(base_url=product.base_url, locale="en-US",
-                                  permissions=["camera"])
+                                  permissions=["camera"], bypass_csp=True)  # see conftest.page
     page = context.new_page()
     page.set_default_timeout(30_000)
     yield page
