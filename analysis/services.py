@@ -25,6 +25,7 @@ import render
 from accounts.models import User
 from accounts.services import user_update_profile
 from common.errors import ApplicationError
+from common.files import local_copy
 from emotion.capture import capture_size
 from emotion.crowd import Contribution, contribution_from_samples, merge_contributions
 from emotion.moments import EmotionSample as Sample
@@ -235,14 +236,14 @@ def session_read_reaction(
     EmotionSample.objects.filter(session=session).delete()  # a retried job starts over
     WatchSession.objects.filter(pk=session.pk).update(frames_received=0)
     try:
-        path = Path(session.reaction_video.path)
-        for reading in reaction_readings(path=path, offset=session.reaction_offset or 0.0,
-                                         duration=duration, fps=session.capture_fps,
-                                         recognizer=recognizer, on_frame=on_frame):
-            batch.append(reading.sample())
-            if len(batch) >= REACTION_BATCH:
-                stored += session_add_samples(session_id=session.pk, samples=batch)
-                batch = []
+        with local_copy(session.reaction_video) as path:
+            for reading in reaction_readings(path=path, offset=session.reaction_offset or 0.0,
+                                             duration=duration, fps=session.capture_fps,
+                                             recognizer=recognizer, on_frame=on_frame):
+                batch.append(reading.sample())
+                if len(batch) >= REACTION_BATCH:
+                    stored += session_add_samples(session_id=session.pk, samples=batch)
+                    batch = []
         stored += session_add_samples(session_id=session.pk, samples=batch)
     except render.MediaError as exc:
         _drop_reaction(session)

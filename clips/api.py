@@ -91,10 +91,14 @@ class ClipListView(ListAPIView):
             clips = clips.filter(emotion=params["emotion"])
         if params.get("kind"):
             clips = clips.filter(kind=params["kind"])
+        # An id too large for the column matches nothing (rather than overflowing the query).
         if params.get("video", "").isdigit():
-            clips = clips.filter(moment__video_id=int(params["video"]))
+            video_id = int(params["video"])
+            clips = clips.filter(moment__video_id=video_id) if video_id < 2**63 else clips.none()
         if params.get("session", "").isdigit():
-            clips = clips.filter(moment__session_id=int(params["session"]))
+            session_id = int(params["session"])
+            clips = (clips.filter(moment__session_id=session_id) if session_id < 2**63
+                     else clips.none())
         return clips
 
 
@@ -345,7 +349,9 @@ class ReelSerializer(serializers.ModelSerializer):
 
 
 class ReelCreateSerializer(serializers.Serializer):
-    clips = serializers.ListField(child=serializers.IntegerField(), min_length=1,
+    # Ids are bounded like the database column: a 20-digit number is a 400, not an overflow.
+    clips = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+                                  min_length=1,
                                   max_length=Reel.MAX_ITEMS,
                                   help_text=f"your ready clips' ids, at most {Reel.MAX_ITEMS}, "
                                             f"{Reel.MAX_SECONDS:.0f} s in all")

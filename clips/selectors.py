@@ -13,6 +13,7 @@ import exports
 import render
 import timeline
 from common.emotions import REACTIONS, emotion_label
+from common.files import local_copy
 from videos.models import CommentOrigin, SourceVideo, Video
 from videos.services import video_has_imported_comments
 
@@ -203,7 +204,8 @@ def _export_source(source: SourceVideo) -> exports.ExportSource:
     width, height, has_audio = source.width, source.height, True
     if source.is_ready:
         try:
-            info = render.probe_media(source.file.path, full_scan=False)
+            with local_copy(source.file) as source_path:
+                info = render.probe_media(source_path, full_scan=False)
             fps, has_audio = info.fps, info.has_audio
             width, height = width or info.width, height or info.height
         except render.MediaError as exc:

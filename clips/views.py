@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 import render as media
 from common.emotions import REACTIONS
 from common.errors import ApplicationError
+from common.files import local_copy
 from common.http_range import media_file_response, ranged_file_response
 from jobs.selectors import latest_job
 from videos.selectors import get_video_for_user
@@ -200,9 +201,10 @@ def clip_strip(request, pk: int):
     if high - low < 1 or high - low > 2 * Clip.MAX_SECONDS:
         return HttpResponse(_("The stretch must be 1 to 360 seconds of the video."),
                             status=400, content_type="text/plain; charset=utf-8")
-    with tempfile.TemporaryDirectory(prefix="shortory-strip-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="shortory-strip-") as tmp, \
+            local_copy(clip.source.file) as source_path:
         try:
-            path = media.thumbnail_strip(Path(clip.source.file.path), low, high,
+            path = media.thumbnail_strip(source_path, low, high,
                                          Path(tmp) / "strip.jpg", frames=12, height=72)
         except media.MediaError as exc:
             return HttpResponse(str(exc), status=422, content_type="text/plain; charset=utf-8")

@@ -75,3 +75,9 @@ def sample_video(tmp_path_factory):
     from tests.media import make_video
 
     return make_video(tmp_path_factory.mktemp("media") / "sample.mp4", seconds=60)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main
+    thread until the session ends, and asyncio tests collected after it could not start."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path).replace("\\", "/"))

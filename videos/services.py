@@ -30,7 +30,7 @@ from comment_files import CommentFileError, HarvestedComment, parse_comments_fil
 from comments.caption_cues import find_cues
 from comments.timestamps import extract_timestamps
 from common.errors import ApplicationError
-from common.files import work_dir
+from common.files import local_copy, work_dir
 from common.i18n import Text
 from jobs.models import Job
 from jobs.services import job_create, job_enqueue, job_sweep_stale
@@ -395,8 +395,8 @@ def source_make_poster(*, source: SourceVideo) -> bool:
         return bool(source.poster)
     at = min((source.duration or 0) * 0.1, 10.0)
     try:
-        with work_dir("poster") as tmp:
-            path = render.grab_poster(source.file.path, Path(tmp) / "poster.jpg", at=at,
+        with work_dir("poster") as tmp, local_copy(source.file) as source_path:
+            path = render.grab_poster(source_path, Path(tmp) / "poster.jpg", at=at,
                                       ffmpeg=settings.FFMPEG_BINARY or None)
             with open(path, "rb") as handle:
                 source.poster.save("poster.jpg", File(handle), save=False)
