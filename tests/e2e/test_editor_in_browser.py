@@ -27,7 +27,7 @@ def test_extend_reel_exports_share_and_revoke(page, product, tmp_path, browser):
     video = make_video(tmp_path / "trip.mp4", seconds=130)
     comments = tmp_path / "comments.jsonl"
     comments.write_bytes(comments_jsonl({12: 3, 37: 8, 62: 5, 87: 6, 112: 4}))
-    sign_up(page, "gina")
+    sign_up(page, "hana")
     page.get_by_role("link", name="My videos", exact=True).click()
     page.set_input_files("#id_file", str(video))
     page.set_input_files("#id_comments_file", str(comments))

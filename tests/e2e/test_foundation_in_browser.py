@@ -58,4 +58,6 @@ def test_signup_login_language_and_live_job_progress(page, product):
     page.wait_for_function(
         "document.querySelector('[data-job-id] [data-job-status]').textContent.trim() === 'Done'"
     )
-    assert product.query("select status, progress from jobs_job") == [("done", 100)]
+    assert product.query(
+        "select status, progress from jobs_job where user_id = "
+        "(select id from accounts_user where username = ?)", ("erin",)) == [("done", 100)]
