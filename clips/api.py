@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 import render
 from common.errors import ApplicationError
-from common.http_range import media_file_response, ranged_file_response
+from common.http_range import media_file_response
 from jobs.api import JobSerializer
 from jobs.selectors import latest_job
 from videos.selectors import get_video_for_user
@@ -407,9 +407,9 @@ class ReelDownloadView(APIView):
     @extend_schema(responses={(200, "video/mp4"): bytes})
     def get(self, request, pk: int):
         reel = selectors.get_reel_for_user(request.user, pk)
-        return ranged_file_response(request._request, selectors.reel_file_path(reel),
-                                    content_type="video/mp4",
-                                    download_name=reels.reel_download_name(reel))
+        return media_file_response(request._request, selectors.reel_media(reel),
+                                   content_type="video/mp4",
+                                   download_name=reels.reel_download_name(reel))
 
 
 # --- exports ---------------------------------------------------------------------------------

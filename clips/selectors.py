@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from django.db.models import Q, QuerySet
 from django.db.models.fields.files import FieldFile
@@ -168,11 +167,12 @@ def get_reel_for_user(user, pk) -> Reel:
     return reel
 
 
-def reel_file_path(reel: Reel, field: str = "file") -> Path:
+def reel_media(reel: Reel, field: str = "file") -> FieldFile:
+    """The ready reel's video (``file``) or poster (``thumbnail``) in storage; 404 otherwise."""
     file = getattr(reel, field)
     if reel.status != Reel.Status.READY or not file:
         raise Http404("The reel is not ready")
-    return Path(file.path)
+    return file
 
 
 def reel_candidates(*, user, video_id: int | None = None, emotion: str = "") -> list[Clip]:

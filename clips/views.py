@@ -16,7 +16,7 @@ import render as media
 from common.emotions import REACTIONS
 from common.errors import ApplicationError
 from common.files import local_copy
-from common.http_range import media_file_response, ranged_file_response
+from common.http_range import media_file_response
 from jobs.selectors import latest_job
 from videos.selectors import get_video_for_user
 
@@ -332,23 +332,23 @@ def reel_detail(request, pk: int):
 @login_required
 def reel_file(request, pk: int):
     reel = selectors.get_reel_for_user(request.user, pk)
-    return ranged_file_response(request, selectors.reel_file_path(reel, "file"),
-                                content_type="video/mp4")
+    return media_file_response(request, selectors.reel_media(reel, "file"),
+                               content_type="video/mp4")
 
 
 @login_required
 def reel_thumbnail(request, pk: int):
     reel = selectors.get_reel_for_user(request.user, pk)
-    return ranged_file_response(request, selectors.reel_file_path(reel, "thumbnail"),
-                                content_type="image/jpeg")
+    return media_file_response(request, selectors.reel_media(reel, "thumbnail"),
+                               content_type="image/jpeg")
 
 
 @login_required
 def reel_download(request, pk: int):
     reel = selectors.get_reel_for_user(request.user, pk)
-    return ranged_file_response(request, selectors.reel_file_path(reel, "file"),
-                                content_type="video/mp4",
-                                download_name=reels.reel_download_name(reel))
+    return media_file_response(request, selectors.reel_media(reel, "file"),
+                               content_type="video/mp4",
+                               download_name=reels.reel_download_name(reel))
 
 
 @login_required
