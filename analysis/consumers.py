@@ -22,11 +22,11 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.http import Http404
 
+from common.socket_quota import socket_quota
 from common.ws_auth import (
     RIGHTS_RECHECK_SECONDS,
     revocation_applies,
     rights_still_hold,
-    socket_quota,
     sockets_group,
 )
 from emotion.capture import CAPTURE_LONG_SIDE, CAPTURE_SHORT_SIDE
@@ -89,8 +89,9 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
             await self.close(code=4404)
             return
         self.session, self.duration = loaded
-        if not socket_quota.claim("sessions", user.pk, settings.MAX_SESSION_SOCKETS_PER_USER,
-                                  self.session.pk):
+        if not await socket_quota().claim("sessions", user.pk,
+                                          settings.MAX_SESSION_SOCKETS_PER_USER,
+                                          self.session.pk, self.channel_name):
             self.session = None
             await self.accept()
             await self.send_error("too_many_sockets", "Too many watch sessions are open for "
@@ -153,7 +154,8 @@ class WatchSessionConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "quota_user", None) is not None:
-            socket_quota.release("sessions", self.quota_user, self.quota_thing)
+            await socket_quota().release("sessions", self.quota_user, self.quota_thing,
+                                         self.channel_name)
             self.quota_user = None
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)

@@ -11,7 +11,9 @@ from django.http import HttpRequest, HttpResponse
 class PermissionsPolicyMiddleware:
     """``Permissions-Policy`` from ``settings.PERMISSIONS_POLICY`` on every response: the
     camera for this site's own pages only, nothing else a page could ask the browser for;
-    and ``Content-Security-Policy`` from ``settings.CONTENT_SECURITY_POLICY``."""
+    and ``Content-Security-Policy``: the first ``settings.CONTENT_SECURITY_POLICY_BY_PATH``
+    entry whose prefix starts the path (pages we do not write), else
+    ``settings.CONTENT_SECURITY_POLICY``."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -21,7 +23,14 @@ class PermissionsPolicyMiddleware:
         policy = getattr(settings, "PERMISSIONS_POLICY", "")
         if policy:
             response.headers.setdefault("Permissions-Policy", policy)
-        csp = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+        csp = content_security_policy(request.path)
         if csp:
             response.headers.setdefault("Content-Security-Policy", csp)
         return response
+
+
+def content_security_policy(path: str) -> str:
+    for prefix, policy in getattr(settings, "CONTENT_SECURITY_POLICY_BY_PATH", ()):
+        if path.startswith(prefix):
+            return policy
+    return getattr(settings, "CONTENT_SECURITY_POLICY", "")

@@ -20,11 +20,11 @@ from django.utils.translation.trans_real import (
     parse_accept_lang_header,
 )
 
+from common.socket_quota import socket_quota
 from common.ws_auth import (
     RIGHTS_RECHECK_SECONDS,
     revocation_applies,
     rights_still_hold,
-    socket_quota,
     sockets_group,
 )
 
@@ -76,8 +76,8 @@ class JobProgressConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        if not socket_quota.claim("jobs", user.pk, settings.MAX_JOB_SOCKETS_PER_USER,
-                                  self.channel_name):
+        if not await socket_quota().claim("jobs", user.pk, settings.MAX_JOB_SOCKETS_PER_USER,
+                                          self.channel_name, self.channel_name):
             await self.close(code=4429)
             return
         self.quota_user = user.pk
@@ -99,7 +99,8 @@ class JobProgressConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.quota_user is not None:
-            socket_quota.release("jobs", self.quota_user, self.channel_name)
+            await socket_quota().release("jobs", self.quota_user, self.channel_name,
+                                         self.channel_name)
             self.quota_user = None
         if self.relay_task is not None:
             self.relay_task.cancel()

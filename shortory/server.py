@@ -9,7 +9,8 @@ and a 2 GiB upload 2 GiB or more. Here:
 - the spooled body is handed to the app one chunk per ``receive()``, read from disk only when
   the app asks, so memory stays flat whatever the size;
 - Twisted's own parsing of multipart bodies (the whole body in memory, several times over)
-  is off: Django parses uploads, streaming them to disk.
+  is off: Django parses uploads, streaming them to disk;
+- a WebSocket message over daphne's limit is answered with a close frame (1009), not a reset.
 
 The caps are ``shortory.body_limits.body_limit``. Run it like daphne:
 ``python -m shortory.server -b 127.0.0.1 -p 8000 shortory.asgi:application``.
@@ -157,6 +158,20 @@ class BoundedServer(Server):
         # Server.run() builds a stock HTTPFactory; ours replaces it.
         self._http_factory = (factory if isinstance(factory, BoundedHTTPFactory)
                               else BoundedHTTPFactory(self))
+
+    @property
+    def ws_factory(self) -> Any:
+        return self._ws_factory
+
+    @ws_factory.setter
+    def ws_factory(self, factory: Any) -> None:
+        # autobahn fails a connection by dropping TCP (failByDrop), so a message over
+        # daphne's size limit reached the client as a reset, not as the close frame (1009)
+        # the protocol asks for. Failing with a close handshake: the rest of the oversize
+        # message is read and thrown away (never held), then the client gets 1009.
+        # (Server.run() sets its other options after this, each only if given.)
+        factory.setProtocolOptions(failByDrop=False)
+        self._ws_factory = factory
 
     def create_application(self, protocol: Any, scope: dict) -> Any:
         body = getattr(protocol, "streamed_body", None)

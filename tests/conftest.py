@@ -63,9 +63,16 @@ def _media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle and rate-limit counters live in the cache: every test starts from zero."""
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        # clear() would FLUSHDB, taking the channel layer's and the task queue's keys too.
+        client = cache._cache.get_client(write=True)
+        for key in client.scan_iter("shortory:*"):
+            client.delete(key)
+    else:
+        cache.clear()
     yield
 
 

@@ -27,6 +27,37 @@ def test_every_page_sends_permissions_policy(client, alice_client):
         assert "object-src 'none'" in csp
 
 
+def _directives(header: str) -> dict[str, list[str]]:
+    parsed = {}
+    for part in header.split(";"):
+        name, *values = part.split()
+        parsed[name] = values
+    return parsed
+
+
+@pytest.mark.django_db
+def test_the_content_security_policy_allows_no_inline_code(client, alice_client, staff_client):
+    for response in (client.get("/"), client.get("/accounts/login/"),
+                     alice_client.get("/videos/"), alice_client.get("/galleries/"),
+                     staff_client.get("/admin/"), staff_client.get("/admin/clips/clip/")):
+        csp = _directives(response["Content-Security-Policy"])
+        assert csp["script-src"] == ["'self'"]
+        assert csp["style-src"] == ["'self'"]
+        assert "unsafe-eval" not in response["Content-Security-Policy"]
+    # Under /api/ (DRF's browsable API, Swagger UI: pages we do not write) styles may be
+    # inline; scripts may not, and Swagger's start-up script is a file of its own.
+    docs = alice_client.get("/api/docs/")
+    csp = _directives(docs["Content-Security-Policy"])
+    assert csp["script-src"] == ["'self'"]
+    assert csp["style-src"] == ["'self'", "'unsafe-inline'"]
+    html = docs.content.decode()
+    assert "<script>" not in html
+    script = alice_client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert b"SwaggerUIBundle" in script.content
+
+
 @pytest.mark.parametrize("key", ["change-me-to-a-long-random-string", "short-secret",
                                  "django-insecure-shortory-development-key-do-not-use"])
 def test_a_placeholder_secret_key_stops_start_up(key):
