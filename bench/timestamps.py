@@ -61,6 +61,12 @@ class Score:
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    lines: int = 0  # comments scored
+    exact: int = 0  # comments whose timestamps came out exactly as labelled
+
+    @property
+    def exact_line(self) -> float:
+        return self.exact / self.lines if self.lines else 1.0
 
     @property
     def precision(self) -> float:
@@ -82,7 +88,8 @@ def load_corpus(path: Path = CORPUS) -> list[dict]:
 
 
 def score(extractor: Extractor, rows: Iterable[dict]) -> Score:
-    """Micro-averaged multiset precision/recall over ``rows``."""
+    """Micro-averaged multiset precision/recall over ``rows``, and the share of comments
+    read exactly right (exact-line: every labelled timestamp found, nothing else)."""
     result = Score()
     for row in rows:
         got = Counter(extractor(row["text"], row["duration"]))
@@ -91,6 +98,8 @@ def score(extractor: Extractor, rows: Iterable[dict]) -> Score:
         result.tp += hit
         result.fp += sum(got.values()) - hit
         result.fn += sum(expected.values()) - hit
+        result.lines += 1
+        result.exact += got == expected
     return result
 
 
@@ -143,7 +152,10 @@ def main() -> None:
         f"corpus: {len(rows)} comments, {n_times} labelled timestamps, "
         f"{len(holdout)} comments in the hold-out split"
     )
-    print(f"{'extractor':<28} {'set':<8} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'fp':>4} {'fn':>4}")
+    print(
+        f"{'extractor':<28} {'set':<8} {'P':>6} {'R':>6} {'F1':>6} {'exact':>6} "
+        f"{'tp':>5} {'fp':>4} {'fn':>4}"
+    )
     results: dict[str, Score] = {}
     for name, fn in (
         ("extract_timestamps", ours),
@@ -155,7 +167,7 @@ def main() -> None:
             results[f"{name}/{label}"] = s
             print(
                 f"{name:<28} {label:<8} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} "
-                f"{s.tp:5d} {s.fp:4d} {s.fn:4d}"
+                f"{s.exact_line:6.3f} {s.tp:5d} {s.fp:4d} {s.fn:4d}"
             )
     ours_f1 = results["extract_timestamps/all"].f1
     base_f1 = results["baseline regex/all"].f1
