@@ -130,6 +130,21 @@ class JobProgressConsumer(AsyncJsonWebsocketConsumer):
             for job in jobs:
                 await self.send_json({"type": "job", "job": localized(job, self.language)})
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        """Only JSON text is spoken here: a binary frame or text that is not JSON gets an
+        error message and the socket stays open (Channels' default raises, closing it 1011)."""
+        if text_data is None:
+            await self.send_json({"type": "error", "code": "bad_message",
+                                  "message": "Send JSON text messages only."})
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except ValueError:
+            await self.send_json({"type": "error", "code": "bad_message",
+                                  "message": "That message is not JSON."})
+            return
+        await self.receive_json(content, **kwargs)
+
     async def receive_json(self, content, **kwargs) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})

@@ -103,3 +103,24 @@ async def test_labels_follow_the_page_language(alice):
     assert snapshot["jobs"][0]["status_display"] == "대기 중"
     assert snapshot["jobs"][0]["kind_display"] == "데모"
     await communicator.disconnect()
+
+
+async def test_binary_and_non_json_messages_get_an_error_and_the_socket_stays_open(alice):
+    token = await database_sync_to_async(Token.objects.create)(user=alice)
+    communicator = WebsocketCommunicator(
+        application,
+        "/ws/jobs/",
+        headers=[(b"host", b"testserver"), (b"authorization", f"Token {token.key}".encode())],
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "snapshot"
+    await communicator.send_to(bytes_data=b"\x00\x01binary")
+    error = await communicator.receive_json_from(timeout=5)
+    assert (error["type"], error["code"]) == ("error", "bad_message")
+    await communicator.send_to(text_data="{not json")
+    error = await communicator.receive_json_from(timeout=5)
+    assert (error["type"], error["code"]) == ("error", "bad_message")
+    await communicator.send_json_to({"type": "ping"})
+    assert (await communicator.receive_json_from(timeout=5)) == {"type": "pong"}
+    await communicator.disconnect()
