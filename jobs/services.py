@@ -450,16 +450,15 @@ class Sweeper:
     def sweep(self) -> int:
         """One sweep; never raises (the next one tries again). Returns the jobs dealt with."""
         try:
-            close_old_connections()
             return len(job_sweep_stale())
         except Exception:
             logger.exception("the sweep of stale jobs failed")
-            close_old_connections()
             return 0
 
     def _run(self) -> None:
         try:
             while True:
+                close_old_connections()  # a broken or too old connection is opened anew
                 self.sweep()
                 if self._stop.wait(self.interval):
                     return
