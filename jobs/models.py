@@ -69,6 +69,8 @@ class Job(models.Model):
             # The sweep of every worker process looks for running jobs every few seconds.
             models.Index(fields=["heartbeat_at"], condition=models.Q(status="running"),
                          name="job_running_heartbeat"),
+            models.Index(fields=["updated_at"], condition=models.Q(status="pending"),
+                         name="job_pending_updated"),
         ]
         verbose_name = _("job")
         verbose_name_plural = _("jobs")

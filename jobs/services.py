@@ -7,7 +7,8 @@ fall back to polling the API when the socket is down, so the row is the source o
 No work is lost when a worker dies: the job remembers its task (``job_enqueue``), the worker
 running it writes a heartbeat (``Heartbeat``), and a sweep in every worker process
 (``Sweeper``) queues a job whose heartbeat stopped again, up to JOB_MAX_ATTEMPTS runs, then
-fails it (``job_sweep_stale``). A worker takes a job atomically and holds its attempt number
+fails it (``job_sweep_stale``); a job left waiting because the cluster that held its task
+died is sent again (``job_resend_waiting``). A worker takes a job atomically and holds its attempt number
 as a lease (``job_run``), so a duplicate delivery never runs the same work twice at once and
 a worker that comes back after its job was taken never writes over the new attempt.
 """
@@ -429,6 +430,31 @@ def _send_again(job: Job) -> None:
                 job_abandoned.send(sender=Job, job=job)
 
 
+def job_resend_waiting() -> list[Job]:
+    """Queue the task of every job that has waited JOB_RESEND_AFTER seconds again (once per
+    that time), and return those jobs.
+
+    A django-q2 cluster takes tasks from the Redis broker ahead of its workers (up to its
+    `queue_limit`): if it dies, the tasks it held are gone while their jobs still wait. A
+    second copy is harmless, because a job is taken only once (``job_run``): whichever
+    delivery comes first does the work, the other one does nothing."""
+    cutoff = timezone.now() - timedelta(seconds=settings.JOB_RESEND_AFTER)
+    resent = []
+    for job in Job.objects.filter(status=Job.Status.PENDING, updated_at__lt=cutoff
+                                  ).exclude(task_func="")[:100]:
+        # Claimed by bumping updated_at, so of several sweeps one sends it.
+        if Job.objects.filter(pk=job.pk, status=Job.Status.PENDING,
+                              updated_at=job.updated_at).update(updated_at=timezone.now()):
+            logger.info("job %s (%s) has waited %s s; queueing its task again", job.pk,
+                        job.kind, settings.JOB_RESEND_AFTER)
+            try:
+                _send(job.pk, job.task_func, job.task_kwargs)
+            except Exception:  # the broker is down: the next sweep tries again
+                logger.warning("job %s could not be queued again", job.pk, exc_info=True)
+            resent.append(job)
+    return resent
+
+
 class Sweeper:
     """A thread that runs ``job_sweep_stale`` at once and then every JOB_SWEEP_SECONDS,
     started by `manage.py worker` beside its django-q2 cluster: while any worker process
@@ -450,7 +476,7 @@ class Sweeper:
     def sweep(self) -> int:
         """One sweep; never raises (the next one tries again). Returns the jobs dealt with."""
         try:
-            return len(job_sweep_stale())
+            return len(job_sweep_stale()) + len(job_resend_waiting())
         except Exception:
             logger.exception("the sweep of stale jobs failed")
             return 0

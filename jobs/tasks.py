@@ -18,4 +18,4 @@ def sweep_stale_jobs() -> int:
     from common.files import remove_orphaned_temp_dirs
 
     remove_orphaned_temp_dirs()
-    return len(services.job_sweep_stale())
+    return len(services.job_sweep_stale()) + len(services.job_resend_waiting())

@@ -167,6 +167,9 @@ JOB_HEARTBEAT_SECONDS = env_int("SHORTORY_JOB_HEARTBEAT_SECONDS", 5, minimum=1)
 JOB_STALE_AFTER = env_int("SHORTORY_JOB_STALE_AFTER", 20, minimum=2)
 JOB_SWEEP_SECONDS = env_int("SHORTORY_JOB_SWEEP_SECONDS", 10, minimum=1)
 JOB_MAX_ATTEMPTS = env_int("SHORTORY_JOB_MAX_ATTEMPTS", 3, minimum=1)
+# A job still waiting after this long has its task sent again (a dead cluster may have held
+# it); a second delivery of a job already taken does nothing.
+JOB_RESEND_AFTER = env_int("SHORTORY_JOB_RESEND_AFTER", 300, minimum=10)
 Q_CLUSTER = {
     "name": "shortory",
     "workers": env_int("Q_WORKERS", 2),

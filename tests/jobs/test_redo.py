@@ -272,3 +272,27 @@ def test_a_dead_worker_is_noticed_well_within_a_minute(settings):
     assert settings.JOB_STALE_AFTER >= 2 * settings.JOB_HEARTBEAT_SECONDS
     assert settings.JOB_STALE_AFTER + settings.JOB_SWEEP_SECONDS <= 30
     assert settings.JOB_MAX_ATTEMPTS == 3
+
+
+def test_a_job_left_waiting_by_a_dead_cluster_has_its_task_sent_again(
+        alice, sent, settings, django_capture_on_commit_callbacks):
+    # A cluster takes tasks from the Redis broker ahead of its workers: one killed with the
+    # task in hand leaves the job waiting for ever, unless the task is sent again.
+    job = _queued(alice, django_capture_on_commit_callbacks)
+    fresh = _queued(alice, django_capture_on_commit_callbacks)
+    old_row = services.job_create(user=alice, kind=Job.Kind.DEMO)  # knows no task
+    sent.clear()
+    long_ago = timezone.now() - timedelta(seconds=settings.JOB_RESEND_AFTER + 1)
+    Job.objects.filter(pk__in=[job.pk, old_row.pk]).update(updated_at=long_ago)
+    assert [j.pk for j in services.job_resend_waiting()] == [job.pk]
+    assert sent == [(FUNC, {"job_id": job.pk, "steps": 2, "delay": 0,
+                            "task_name": f"job-{job.pk}"})]
+    assert services.job_resend_waiting() == []  # once per JOB_RESEND_AFTER, not every sweep
+    assert len(sent) == 1 and fresh.pk not in [kw["job_id"] for _, kw in sent]
+
+    # Both deliveries arrive: the first does the work, the second nothing.
+    calls = []
+    for _ in range(2):
+        services.job_run(job_id=job.pk, work=lambda j, p: calls.append(j.attempts))
+    assert calls == [1]
+    assert Job.objects.get(pk=job.pk).status == Job.Status.DONE
