@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE = 1
 
 help:
 	@echo "make run    set up, then start daphne + a django-q2 worker on http://$(HOST):$(PORT)"
-	@echo "make scaled set up, then nginx in front of WEB daphne and WORKERS qcluster processes"
+	@echo "make scaled set up, then nginx in front of WEB daphne and WORKERS worker processes"
 	@echo "            on http://$(HOST):$(PORT) (needs DATABASE_URL and REDIS_URL; see README Deploy)"
 	@echo "make test   set up, then ruff, import contracts, mypy and the whole pytest suite"
 	@echo "make bench  run the benchmarks in bench/"
@@ -65,7 +65,8 @@ superuser: setup
 	$(PY) manage.py createsuperuser
 
 # The scaled-out deployment (README "Deploy"): nginx (Debian) in front of WEB daphne and
-# WORKERS qcluster processes, run by honcho from a Procfile generated with nginx's config.
+# WORKERS worker processes (`manage.py worker`: a qcluster and the sweep that redoes dead
+# workers' jobs), run by honcho from a Procfile generated with nginx's config.
 WEB ?= 2
 WORKERS ?= 2
 scaled: setup nginx-deps
@@ -130,7 +131,7 @@ nginx-deps:
 # The whole suite runs twice: on the embedded default (DATABASE_URL/REDIS_URL unset: SQLite,
 # in-memory channel layer, ORM broker), then, when those variables are set (.ci/run sets them),
 # again on PostgreSQL and Redis, this time with the `scaled` group (nginx in front of several
-# daphne and qcluster processes) included.
+# daphne and worker processes) included.
 test: setup lint browser-deps nginx-deps
 	env -u DATABASE_URL -u REDIS_URL DEBUG=0 $(PY) -m pytest -m "not scaled" $(PYTEST_ARGS)
 	@if [ -n "$$DATABASE_URL$$REDIS_URL" ]; then \

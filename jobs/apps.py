@@ -22,7 +22,8 @@ class JobsConfig(AppConfig):
 
 
 def schedule_sweep(sender, **kwargs) -> None:
-    """The sweep that fails dead workers' jobs runs every minute in the django-q2 cluster."""
+    """Every minute in the django-q2 cluster: dead workers' temp folders are removed and their
+    jobs swept (a backstop: `manage.py worker` sweeps every JOB_SWEEP_SECONDS)."""
     from django_q.models import Schedule
 
     Schedule.objects.update_or_create(

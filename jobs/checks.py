@@ -34,3 +34,19 @@ def check_channel_layer(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.compatibility)
+def check_job_heartbeat(app_configs, **kwargs):
+    beat, stale = settings.JOB_HEARTBEAT_SECONDS, settings.JOB_STALE_AFTER
+    if stale < 2 * beat:
+        return [
+            Error(
+                f"JOB_STALE_AFTER ({stale}s) must be at least twice JOB_HEARTBEAT_SECONDS "
+                f"({beat}s).",
+                hint="Otherwise one late heartbeat makes a live job look dead, and the sweep "
+                "starts it again while it still runs.",
+                id="shortory.E005",
+            )
+        ]
+    return []

@@ -8,7 +8,8 @@ from common.i18n import pick_language
 class Job(models.Model):
     """Any background work done for a user: harvesting, downloading, rendering, analysing.
 
-    Status moves pending → running → done | failed. `progress` is 0–100 and `message` says
+    Status moves pending → running → done | failed, and from running back to pending when
+    its worker dies and the work is started again. `progress` is 0–100 and `message` says
     what is happening now in words; `error` is the human-readable reason for a failure.
     """
 
@@ -42,20 +43,35 @@ class Job(models.Model):
     # What the job works on, for links from the jobs page ("video:12", "session:3").
     target = models.CharField(_("target"), max_length=64, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # How to do the work again (jobs.services.job_enqueue): the task's dotted name and its
+    # arguments besides job_id. A job whose worker died is queued again with them
+    # (jobs.services.job_sweep_stale); a row without them (older rows) is failed instead.
+    task_func = models.CharField(max_length=200, blank=True)
+    task_kwargs = models.JSONField(default=dict, blank=True)
     # The language of the page that started the job: its messages are written in it.
     language = models.CharField(max_length=16, blank=True)
+    # How many times a worker has taken the job (jobs.services.job_run). It is also the
+    # running worker's lease: its writes count only while the row still has its number.
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Written every few seconds by the worker running the job (jobs.services.Heartbeat): a
-    # running job whose heartbeat stops is a dead worker's, failed by the sweep.
+    # running job whose heartbeat stops is a dead worker's, started again by the sweep (failed
+    # after JOB_MAX_ATTEMPTS).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"])]
+        indexes = [
+            models.Index(fields=["user", "-created_at"]),
+            # The sweep of every worker process looks for running jobs every few seconds.
+            models.Index(fields=["heartbeat_at"], condition=models.Q(status="running"),
+                         name="job_running_heartbeat"),
+            models.Index(fields=["updated_at"], condition=models.Q(status="pending"),
+                         name="job_pending_updated"),
+        ]
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """Run a command, and run it again whenever it exits: the local stand-in for systemd's
-``Restart=always`` (make scaled runs each qcluster through it, so a killed worker comes back).
+``Restart=always`` (make scaled runs each worker through it, so a killed worker comes back).
 
 The command runs in its own process group, so a signal sent to this wrapper's group (honcho
 stops a Procfile entry with killpg) reaches only the wrapper, which passes SIGTERM to the
@@ -8,7 +8,7 @@ command's main process alone: a django-q2 cluster whose children are signalled d
 never finishes stopping. If the wrapper itself is killed, Linux sends the command SIGTERM
 (PR_SET_PDEATHSIG), so nothing is left running.
 
-    python scripts/respawn.py python manage.py qcluster
+    python scripts/respawn.py python manage.py worker
 """
 
 from __future__ import annotations

@@ -1,11 +1,14 @@
 #!/usr/bin/env python
-"""The scaled-out deployment on one machine: nginx in front of N daphne and M qcluster
-processes, on PostgreSQL and Redis (README "Deploy").
+"""The scaled-out deployment on one machine: nginx in front of N daphne and M worker
+processes (`manage.py worker`: a qcluster and the sweep of dead workers' jobs), on
+PostgreSQL and Redis (README "Deploy").
 
 Writes nginx's configuration (from deploy/nginx.conf.template) and a Procfile into a run
-folder, then hands the processes to honcho: Ctrl-C stops them all. A qcluster that dies is
+folder, then hands the processes to honcho: Ctrl-C stops them all. A worker that dies is
 started again after a second by scripts/respawn.py (in production, systemd's Restart=always),
-so killing one never stops the product; if nginx or a daphne exits, honcho stops everything.
+so killing one never stops the product, and the job it was running is started again by the
+sweep of a living worker (or of the restarted one); if nginx or a daphne exits, honcho stops
+everything.
 
     DATABASE_URL=postgres://... REDIS_URL=redis://... python scripts/scaled.py --web 2 --workers 2
     python scripts/scaled.py --print-config      # only write the files and show where
@@ -88,7 +91,7 @@ def procfile(*, python: str, nginx: str, run_dir: Path, backends: list[int],
                      f"-p {port} shortory.asgi:application")
     for index in range(1, workers + 1):
         lines.append(f"worker{index}: exec {q(python)} {q(str(ROOT / 'scripts' / 'respawn.py'))} "
-                     f"{q(python)} manage.py qcluster")
+                     f"{q(python)} manage.py worker")
     return "\n".join(lines) + "\n"
 
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Start the whole product: one web server (daphne, HTTP + WebSockets) and one django-q2 cluster.
+"""Start the whole product: one web server (daphne, HTTP + WebSockets) and one django-q2 cluster
+(`manage.py worker`: qcluster plus the sweep of dead workers' jobs).
 
 Supervision, so that `make run` never leaves half a product or stray processes behind:
 
@@ -87,7 +88,8 @@ def main() -> int:
     children = [
         Child("web", [python, "-m", "shortory.server", "-b", args.host, "-p", str(args.port),
                       "shortory.asgi:application"], env),
-        Child("worker", [python, "manage.py", "qcluster"], env),
+        # The django-q2 cluster with the sweep that redoes dead workers' jobs beside it.
+        Child("worker", [python, "manage.py", "worker"], env),
     ]
     print(f"Shortory is running on http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
 

@@ -169,9 +169,17 @@ else:
 # The longest task (a video download or a batch of renders) may run this long.
 TASK_TIMEOUT = env_int("TASK_TIMEOUT", 1800)
 # A running job's worker writes a heartbeat this often; a job whose heartbeat is older than
-# JOB_STALE_AFTER is a dead worker's: the sweep (every minute) fails it and Retry is allowed.
-JOB_HEARTBEAT_SECONDS = env_int("SHORTORY_JOB_HEARTBEAT_SECONDS", 10)
-JOB_STALE_AFTER = env_int("SHORTORY_JOB_STALE_AFTER", 30)
+# JOB_STALE_AFTER is a dead worker's. Every worker process (`manage.py worker`) sweeps every
+# JOB_SWEEP_SECONDS: a dead worker's job is queued again, up to JOB_MAX_ATTEMPTS runs in all,
+# then failed (and Retry is allowed). A worker death is noticed within
+# JOB_STALE_AFTER + JOB_SWEEP_SECONDS (30 s).
+JOB_HEARTBEAT_SECONDS = env_int("SHORTORY_JOB_HEARTBEAT_SECONDS", 5, minimum=1)
+JOB_STALE_AFTER = env_int("SHORTORY_JOB_STALE_AFTER", 20, minimum=2)
+JOB_SWEEP_SECONDS = env_int("SHORTORY_JOB_SWEEP_SECONDS", 10, minimum=1)
+JOB_MAX_ATTEMPTS = env_int("SHORTORY_JOB_MAX_ATTEMPTS", 3, minimum=1)
+# A job still waiting after this long has its task sent again (a dead cluster may have held
+# it); a second delivery of a job already taken does nothing.
+JOB_RESEND_AFTER = env_int("SHORTORY_JOB_RESEND_AFTER", 300, minimum=10)
 Q_CLUSTER = {
     "name": "shortory",
     "workers": env_int("Q_WORKERS", 2),

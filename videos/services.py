@@ -7,6 +7,7 @@ task is enqueued by name, so this app never imports the one above it).
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -33,7 +34,7 @@ from common.errors import ApplicationError
 from common.files import local_copy, work_dir
 from common.i18n import Text
 from jobs.models import Job
-from jobs.services import job_create, job_enqueue, job_sweep_stale
+from jobs.services import job_create, job_enqueue, job_sweep_stale, keep_alive
 
 from . import sample
 from .models import CaptionTrack, Comment, SourceVideo, Video
@@ -189,9 +190,10 @@ def probe_video_file(path: Path) -> render.MediaInfo:
 
 def video_reprocess(*, video: Video) -> Job:
     """Run the pipeline again (after a transient failure, or with new options). A job whose
-    worker died is failed first (``job_sweep_stale``), so its video can be retried at once."""
+    worker died (and that the sweep has not started again yet) is failed first
+    (``job_sweep_stale``, no redo: this Retry is the new run), so it can be retried at once."""
     if video.status in (Video.Status.PENDING, Video.Status.PROCESSING) and job_sweep_stale(
-            user=video.user):
+            user=video.user, redo=False):
         video.refresh_from_db(fields=["status", "error"])
     if video.status in (Video.Status.PENDING, Video.Status.PROCESSING):
         raise ApplicationError(_("This video is already being processed."))
@@ -333,7 +335,10 @@ def source_harvest_comments(*, source: SourceVideo, progress: Callable[[float, T
 def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, Text], None]) -> FieldFile:
     """The source's video file in storage, downloading it once for all users who added it.
 
-    Read it through `common.files.local_copy` (storage may be remote)."""
+    The worker downloading it touches the row every JOB_HEARTBEAT_SECONDS; a download whose
+    worker died (no touch for JOB_STALE_AFTER) is taken over, so the job started again after
+    that death does not wait for it. Read it through `common.files.local_copy` (storage may
+    be remote)."""
     if source.kind == SourceVideo.Kind.UPLOAD:
         return source.file
     deadline = time.monotonic() + settings.TASK_TIMEOUT
@@ -343,18 +348,25 @@ def source_ensure_file(*, source: SourceVideo, progress: Callable[[float, Text],
             if locked.file_status == SourceVideo.FileStatus.READY and locked.file:
                 return locked.file
             claimed = locked.file_status != SourceVideo.FileStatus.DOWNLOADING or (
-                timezone.now() - locked.updated_at).total_seconds() > settings.TASK_TIMEOUT
+                timezone.now() - locked.updated_at).total_seconds() > settings.JOB_STALE_AFTER
             if claimed:
                 locked.file_status = SourceVideo.FileStatus.DOWNLOADING
                 locked.file_error = ""
                 locked.save(update_fields=["file_status", "file_error", "updated_at"])
         if claimed:
-            return _download_source(source=source, progress=progress)
+            with keep_alive(functools.partial(_touch_download, source.pk)):
+                return _download_source(source=source, progress=progress)
         if time.monotonic() > deadline:
             raise ApplicationError.later(
                 lambda: _("Another download of this video is taking too long."))
         progress(0, lambda: _("Waiting for another download of this video"))
         time.sleep(2)
+
+
+def _touch_download(source_id: int) -> None:
+    """The heartbeat of a download (``source_ensure_file``)."""
+    SourceVideo.objects.filter(pk=source_id, file_status=SourceVideo.FileStatus.DOWNLOADING
+                               ).update(updated_at=timezone.now())
 
 
 def _download_source(*, source: SourceVideo, progress: Callable[[float, Text], None]) -> FieldFile:

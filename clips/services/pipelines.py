@@ -16,7 +16,7 @@ from analysis.services import crowd_contribute, session_set_status
 from common.errors import ApplicationError
 from common.files import local_copy
 from common.i18n import Text
-from jobs.services import ProgressReporter
+from jobs.services import JobLeaseLost, ProgressReporter
 from videos.models import Video
 from videos.services import (
     source_ensure_file,
@@ -73,6 +73,8 @@ def video_process(*, video: Video, progress: ProgressReporter) -> Text:
     except ApplicationError as exc:
         video_set_status(video=video, status=Video.Status.FAILED, error=exc.message)
         raise
+    except JobLeaseLost:
+        raise  # another worker does this job now: the video is its business
     except BaseException:
         video_set_status(video=video, status=Video.Status.FAILED, error=str(SOMETHING_WRONG))
         raise
@@ -101,6 +103,8 @@ def session_make_clips(*, session: WatchSession, progress: ProgressReporter) -> 
                     user=session.user, source=source, moments=moments,
                     path=path, aspect=session.video.aspect,
                     progress=progress.sub(20, 100))
+    except JobLeaseLost:
+        raise  # another worker does this job now: the session is its business
     except BaseException as exc:
         session_set_status(session=session, status=WatchSession.Status.FAILED,
                            error=getattr(exc, "message", "") or str(SOMETHING_WRONG))

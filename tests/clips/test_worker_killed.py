@@ -1,5 +1,5 @@
-"""A worker killed mid-render loses nothing: no half file is ever visible, and delivering the
-task again (what django-q2 does after `retry` seconds) finishes the work."""
+"""A worker killed mid-render loses nothing: no half file is ever visible, and the job it was
+running is queued again by the sweep, whose delivery finishes the work."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from clips.models import Clip
 from jobs.models import Job
@@ -43,7 +45,7 @@ def test_killed_render_leaves_no_file_in_place(tmp_path):
 
 
 @pytest.mark.django_db
-def test_redelivered_job_finishes_clips_left_rendering(alice, tmp_path,
+def test_redelivered_job_finishes_clips_left_rendering(alice, tmp_path, monkeypatch, settings,
                                                       django_capture_on_commit_callbacks):
     made = make_video(tmp_path / "v.mp4", seconds=30)
     upload = SimpleUploadedFile("v.mp4", made.read_bytes())
@@ -57,15 +59,24 @@ def test_redelivered_job_finishes_clips_left_rendering(alice, tmp_path,
     clip.file.delete(save=False)
     clip.thumbnail.delete(save=False)
     Clip.objects.filter(pk=clip.pk).update(status=Clip.Status.RENDERING, file="", thumbnail="")
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, progress=70)
+    beat = timezone.now() - timedelta(seconds=settings.JOB_STALE_AFTER + 1)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, progress=70,
+                                         heartbeat_at=beat)
     Video.objects.filter(pk=video.pk).update(status=Video.Status.PROCESSING)
     from clips.selectors import clips_for_user
 
     assert clips_for_user(user=alice).filter(status="ready").count() == 1  # never the half one
 
     from clips.tasks import process_video
+    from jobs.services import job_sweep_stale
 
-    process_video(job_id=job.pk, video_id=video.pk)  # django-q2 delivers it again
+    sent = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, **kw: sent.append((func, kw)))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert [j.pk for j in job_sweep_stale()] == [job.pk]  # its heartbeat stopped
+    assert sent == [("clips.tasks.process_video",
+                     {"job_id": job.pk, "video_id": video.pk, "task_name": f"job-{job.pk}"})]
+    process_video(job_id=job.pk, video_id=video.pk)  # the sweep's delivery
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.attempts == 2
     clips = Clip.objects.filter(user=alice, status="ready")

@@ -1,6 +1,7 @@
-"""Crashed and stopped workers (issue 13, item 4): a dead worker's job is failed with a clear
-message and can be retried, a task timeout fails the job, ffmpeg dies with its worker, working
-folders of dead workers are removed, and a failed storage write fails the clip."""
+"""Crashed and stopped workers (issue 13, item 4; issue 14, item 4): a dead worker's job is
+started again, and failed with a clear message (and can be retried) only after its last
+attempt; a task timeout fails the job, ffmpeg dies with its worker, working folders of dead
+workers are removed, and a failed storage write fails the clip."""
 
 from __future__ import annotations
 
@@ -27,15 +28,46 @@ from videos.models import SourceVideo, Video
 pytestmark = pytest.mark.django_db
 
 
-def _processing_video(user, *, beat_ago: float) -> tuple[Video, Job]:
+def _processing_video(user, *, beat_ago: float, attempts: int = 1,
+                      task_func: str = "") -> tuple[Video, Job]:
     source = SourceVideo.objects.create(kind="upload", uploaded_by=user, title="v",
                                         duration=60, file_status="ready")
     video = Video.objects.create(user=user, source=source, status=Video.Status.PROCESSING)
     job = job_create(user=user, kind=Job.Kind.VIDEO_PROCESS, target=f"video:{video.pk}")
     beat = timezone.now() - timedelta(seconds=beat_ago)
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=beat,
-                                         heartbeat_at=beat)
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, started_at=beat, heartbeat_at=beat, attempts=attempts,
+        task_func=task_func, task_kwargs={"video_id": video.pk} if task_func else {})
     return video, job
+
+
+def test_a_dead_workers_job_is_started_again_then_failed_after_its_last_attempt(
+        alice, settings, monkeypatch, django_capture_on_commit_callbacks):
+    sent = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, **kw: sent.append(func))
+    settings.JOB_MAX_ATTEMPTS = 3
+    stale = settings.JOB_STALE_AFTER + 1
+    video, job = _processing_video(alice, beat_ago=stale, task_func="clips.tasks.process_video")
+    clip = Clip.objects.create(user=alice, source=video.source, kind="comment", start=1, end=3,
+                               status=Clip.Status.RENDERING)
+    for attempt in (1, 2, 3):
+        beat = timezone.now() - timedelta(seconds=stale)
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=attempt,
+                                             heartbeat_at=beat)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert sweep_stale_jobs() == 1
+        job.refresh_from_db()
+        video.refresh_from_db()
+        clip.refresh_from_db()
+        if attempt < 3:  # queued again; what it makes is left for the next attempt
+            assert job.status == Job.Status.PENDING and "starting again" in job.message
+            assert video.status == Video.Status.PROCESSING
+            assert clip.status == Clip.Status.RENDERING
+            assert sent == ["clips.tasks.process_video"] * attempt
+    assert job.status == Job.Status.FAILED and "stopped unexpectedly" in job.error
+    assert video.status == Video.Status.FAILED and "stopped unexpectedly" in video.error
+    assert clip.status == Clip.Status.FAILED
+    assert len(sent) == 2
 
 
 def test_a_dead_workers_job_is_retried_at_once(api_client, alice, settings):
@@ -60,7 +92,8 @@ def test_a_live_job_is_still_refused_a_second_run(api_client, alice):
     assert job.status == Job.Status.RUNNING
 
 
-def test_the_scheduled_sweep_fails_stale_jobs_and_their_video(alice, settings):
+def test_the_scheduled_sweep_fails_stale_jobs_that_cannot_be_redone(alice, settings):
+    # A row from before jobs remembered their task: failed, as it always was.
     video, job = _processing_video(alice, beat_ago=settings.JOB_STALE_AFTER + 5)
     live, live_job = _processing_video(alice, beat_ago=1)
     assert sweep_stale_jobs() == 1
