@@ -106,14 +106,14 @@ def supervisor(tmp_path):
 
 
 def test_a_dead_cluster_master_is_replaced_and_its_workers_killed(supervisor):
-    master = _wait_for(lambda: supervisor.child("qcluster"), "the cluster")
+    master = _wait_for(lambda: supervisor.child("manage.py worker"), "the cluster")
     web = supervisor.child("shortory.server")
     # The master's group: itself, its sentinel, the workers (all started by then).
     old_group = _wait_for(lambda: len(_group(master)) >= 3 and _group(master), "its workers")
     os.kill(master, signal.SIGKILL)
     replacement = _wait_for(
-        lambda: (supervisor.child("qcluster") or 0) not in (0, master)
-        and supervisor.child("qcluster"), "a new cluster")
+        lambda: (supervisor.child("manage.py worker") or 0) not in (0, master)
+        and supervisor.child("manage.py worker"), "a new cluster")
     _wait_for(lambda: not (set(_group(master)) & set(old_group)), "the orphans to go")
     assert replacement != master
     assert supervisor.proc.poll() is None  # the site was not taken down
@@ -123,7 +123,7 @@ def test_a_dead_cluster_master_is_replaced_and_its_workers_killed(supervisor):
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_stopping_the_supervisor_leaves_nothing_behind(supervisor, sig):
-    master = _wait_for(lambda: supervisor.child("qcluster"), "the cluster")
+    master = _wait_for(lambda: supervisor.child("manage.py worker"), "the cluster")
     web = supervisor.child("shortory.server")
     _wait_for(lambda: len(_group(master)) >= 3, "its workers")
     groups = {master, web}
@@ -135,7 +135,7 @@ def test_stopping_the_supervisor_leaves_nothing_behind(supervisor, sig):
 
 
 def test_children_do_not_outlive_a_killed_supervisor(supervisor):
-    master = _wait_for(lambda: supervisor.child("qcluster"), "the cluster")
+    master = _wait_for(lambda: supervisor.child("manage.py worker"), "the cluster")
     web = supervisor.child("shortory.server")
     _wait_for(lambda: len(_group(master)) >= 3, "its workers")
     supervisor.proc.kill()  # no chance to clean up: the kernel's parent-death signal does
