@@ -1,4 +1,4 @@
-"""Live watch sessions under load: N simulated viewers at 4 fps against one real daphne.
+"""Live watch sessions under load: N simulated viewers at 4 fps against real daphne processes.
 
 Run from the repository root::
 
@@ -6,7 +6,9 @@ Run from the repository root::
     .venv/bin/python -m bench.live --quick         # shorter steps, ramp up to 60 viewers
     .venv/bin/python -m bench.live --max-viewers 40
     .venv/bin/python -m bench.live --scaled        # then the same against PostgreSQL + Redis
-    SHORTORY_INFERENCE_THREADS=2 .venv/bin/python -m bench.live --quick
+    .venv/bin/python -m bench.live --quick --baseline-threads --repeat 3   # threads vs processes
+    DATABASE_URL=... REDIS_URL=... .venv/bin/python -m bench.live --quick --scaled --web 1,2 \
+        --no-embedded --repeat 3       # nginx in front of 1, then 2 daphne (PostgreSQL + Redis)
     .venv/bin/python -m bench.live --settings mysettings   # a configuration variant
 
 What one run does, per backend:
@@ -20,7 +22,10 @@ What one run does, per backend:
    ``SourceVideo`` (no file is read during a live session) and one ``WatchSession`` per viewer
    per step, and prints them as JSON. This process stays free of Django state.
 3. One real daphne on 127.0.0.1 serves ``shortory.asgi:application``: the real consumer
-   (``analysis/consumers.py``), the shared batching inference worker and the real engine.
+   (``analysis/consumers.py``), the shared batching inference worker (its worker processes,
+   ``SHORTORY_INFERENCE_PROCESSES``) and the real engine. With ``--scaled --web 1,2`` the
+   viewers go through nginx, configured by ``scripts/scaled.py`` from the deployment's own
+   template, in front of N daphne processes, each with cores/N inference worker processes.
 4. Viewers are asyncio ``websockets`` clients in this process. Each authenticates with
    ``Authorization: Token <key>``, waits for ``hello``, then sends 320x240 JPEGs of a real face
    (scikit-image's astronaut, 8 shifted variants) at the announced rate, video time advancing
@@ -46,12 +51,18 @@ Baselines measured in the same run: (a) the raw engine in this process,
 ``EmotionRecognizer().analyze([frame])`` (median, plus per-frame time at batch 16, i.e. the
 single-thread ceiling in frames/s), before daphne starts; (b) one viewer's p95 round trip
 through daphne; each step prints its p95 as a ratio of (b), and the N=1 median against (a)
-shows what the server adds (WebSocket, event loop, batching wait, thread hand-offs).
+shows what the server adds (WebSocket, event loop, batching wait, thread hand-offs);
+(c) with ``--baseline-threads``, the whole ramp first with ``SHORTORY_INFERENCE_PROCESSES=0``
+(inference in daphne's own threads, the previous design), and the summary prints the ratio of
+the largest passing N; with ``--web 1,2`` the ratio of 2 daphne to 1. ``--repeat K`` runs every
+configuration K times, interleaved, and reports the range with each run's load average.
 
 Caveat printed with the figures: the load generator runs on the same machine as the server
 (2 cores here, often shared with other work), so the client competes for CPU. Each row shows the
 cores kept busy by daphne, by this process (the viewers) and by everything else on the machine
-(from /proc/stat), and the client's worst timer lag, so a saturated client or a busy neighbour
+(from /proc/stat; PostgreSQL and Redis count as "other"), the client's worst timer lag, and the
+server's CPU per answered frame in all (daphne, its worker processes, nginx) and in the daphne
+processes alone ("loop"), so a saturated client or a busy neighbour
 can be told from a saturated server. Settings such as ``SHORTORY_INFERENCE_THREADS`` and
 ``SHORTORY_INFERENCE_MAX_BATCH`` pass through from the environment to daphne; ``--settings``
 names another settings module (default ``shortory.settings``) to try a configuration change
