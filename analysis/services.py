@@ -70,17 +70,32 @@ def session_sample_allowance(*, session: WatchSession) -> int:
 
 def session_add_samples(*, session_id: int, samples: Iterable[Sample], dropped: int = 0) -> int:
     """Store a batch of derived samples (never frames). Returns how many were written."""
-    rows = [
-        EmotionSample(session_id=session_id, t=s.t, attention=s.attention,
-                      face_found=s.face_found,
-                      **{k: s.probabilities.get(k, 0.0) for k in EMOTIONS})
-        for s in samples
-    ]
+    return sessions_add_samples(batches=[(session_id, samples, dropped)])
+
+
+def sessions_add_samples(*, batches: Iterable[tuple[int, Iterable[Sample], int]]) -> int:
+    """Store the sample batches of several sessions, ``(session_id, samples, dropped)`` each,
+    in one transaction (the live sockets of a process write theirs together: one commit, not
+    one per socket). Returns how many samples were written."""
+    rows: list[EmotionSample] = []
+    counts: dict[int, list[int]] = {}
+    for session_id, samples, dropped in batches:
+        batch = [
+            EmotionSample(session_id=session_id, t=s.t, attention=s.attention,
+                          face_found=s.face_found,
+                          **{k: s.probabilities.get(k, 0.0) for k in EMOTIONS})
+            for s in samples
+        ]
+        rows.extend(batch)
+        received_dropped = counts.setdefault(session_id, [0, 0])
+        received_dropped[0] += len(batch)
+        received_dropped[1] += dropped
     with transaction.atomic():
         EmotionSample.objects.bulk_create(rows)
-        WatchSession.objects.filter(pk=session_id).update(
-            frames_received=F("frames_received") + len(rows),
-            frames_dropped=F("frames_dropped") + dropped)
+        for session_id, (received, dropped) in counts.items():
+            WatchSession.objects.filter(pk=session_id).update(
+                frames_received=F("frames_received") + received,
+                frames_dropped=F("frames_dropped") + dropped)
     return len(rows)
 
 

@@ -1,4 +1,4 @@
-"""Live watch sessions under load: N simulated viewers at 4 fps against one real daphne.
+"""Live watch sessions under load: N simulated viewers at 4 fps against real daphne processes.
 
 Run from the repository root::
 
@@ -6,7 +6,9 @@ Run from the repository root::
     .venv/bin/python -m bench.live --quick         # shorter steps, ramp up to 60 viewers
     .venv/bin/python -m bench.live --max-viewers 40
     .venv/bin/python -m bench.live --scaled        # then the same against PostgreSQL + Redis
-    SHORTORY_INFERENCE_THREADS=2 .venv/bin/python -m bench.live --quick
+    .venv/bin/python -m bench.live --quick --baseline-threads --repeat 3   # threads vs processes
+    DATABASE_URL=... REDIS_URL=... .venv/bin/python -m bench.live --quick --scaled --web 1,2 \
+        --no-embedded --repeat 3       # nginx in front of 1, then 2 daphne (PostgreSQL + Redis)
     .venv/bin/python -m bench.live --settings mysettings   # a configuration variant
 
 What one run does, per backend:
@@ -20,7 +22,10 @@ What one run does, per backend:
    ``SourceVideo`` (no file is read during a live session) and one ``WatchSession`` per viewer
    per step, and prints them as JSON. This process stays free of Django state.
 3. One real daphne on 127.0.0.1 serves ``shortory.asgi:application``: the real consumer
-   (``analysis/consumers.py``), the shared batching inference worker and the real engine.
+   (``analysis/consumers.py``), the shared batching inference worker (its worker processes,
+   ``SHORTORY_INFERENCE_PROCESSES``) and the real engine. With ``--scaled --web 1,2`` the
+   viewers go through nginx, configured by ``scripts/scaled.py`` from the deployment's own
+   template, in front of N daphne processes, each with cores/N inference worker processes.
 4. Viewers are asyncio ``websockets`` clients in this process. Each authenticates with
    ``Authorization: Token <key>``, waits for ``hello``, then sends 320x240 JPEGs of a real face
    (scikit-image's astronaut, 8 shifted variants) at the announced rate, video time advancing
@@ -46,12 +51,18 @@ Baselines measured in the same run: (a) the raw engine in this process,
 ``EmotionRecognizer().analyze([frame])`` (median, plus per-frame time at batch 16, i.e. the
 single-thread ceiling in frames/s), before daphne starts; (b) one viewer's p95 round trip
 through daphne; each step prints its p95 as a ratio of (b), and the N=1 median against (a)
-shows what the server adds (WebSocket, event loop, batching wait, thread hand-offs).
+shows what the server adds (WebSocket, event loop, batching wait, thread hand-offs);
+(c) with ``--baseline-threads``, the whole ramp first with ``SHORTORY_INFERENCE_PROCESSES=0``
+(inference in daphne's own threads, the previous design), and the summary prints the ratio of
+the largest passing N; with ``--web 1,2`` the ratio of 2 daphne to 1. ``--repeat K`` runs every
+configuration K times, interleaved, and reports the range with each run's load average.
 
 Caveat printed with the figures: the load generator runs on the same machine as the server
 (2 cores here, often shared with other work), so the client competes for CPU. Each row shows the
 cores kept busy by daphne, by this process (the viewers) and by everything else on the machine
-(from /proc/stat), and the client's worst timer lag, so a saturated client or a busy neighbour
+(from /proc/stat; PostgreSQL and Redis count as "other"), the client's worst timer lag, and the
+server's CPU per answered frame in all (daphne, its worker processes, nginx) and in the daphne
+processes alone ("loop"), so a saturated client or a busy neighbour
 can be told from a saturated server. Settings such as ``SHORTORY_INFERENCE_THREADS`` and
 ``SHORTORY_INFERENCE_MAX_BATCH`` pass through from the environment to daphne; ``--settings``
 names another settings module (default ``shortory.settings``) to try a configuration change
@@ -70,6 +81,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import shutil
@@ -135,6 +147,7 @@ print("BENCH-JSON:" + json.dumps({
     "groups": groups,
     "settings": {
         "recognizer": settings.EMOTION_RECOGNIZER,
+        "inference_processes": settings.INFERENCE_PROCESSES,
         "inference_threads": settings.INFERENCE_THREADS,
         "inference_max_batch": settings.INFERENCE_MAX_BATCH,
         "capture_fps": settings.CAPTURE_FPS,
@@ -244,6 +257,9 @@ def embedded_backend(tmp: Path, settings_module: str) -> Backend:
     return Backend("embedded (SQLite + in-memory channel layer)", env, counts, lambda: None)
 
 
+_DATABASE_NUMBERS = itertools.count()
+
+
 def scaled_backend(tmp: Path, settings_module: str) -> Backend | str:
     """PostgreSQL + Redis from DATABASE_URL / REDIS_URL, or the reason it is skipped."""
     database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
@@ -258,7 +274,7 @@ def scaled_backend(tmp: Path, settings_module: str) -> Backend | str:
     except ImportError:
         return "psycopg is not installed"
     admin_url = urlunsplit(parts._replace(scheme="postgresql"))
-    name = f"shortory_bench_{os.getpid()}"
+    name = f"shortory_bench_{os.getpid()}_{next(_DATABASE_NUMBERS)}"
     try:
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -324,10 +340,46 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _proc_stat(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _proc_cpu(fields: list[str]) -> float:
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> tuple[float, float] | None:
+    """(CPU seconds of ``pid`` itself, of its live descendants) so far (Linux), else None.
+
+    The descendants are the inference worker processes: a server's CPU is the sum."""
+    own = _proc_stat(pid)
+    if own is None:
+        return None
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _proc_stat(int(entry))
+            if fields is not None:
+                parents[int(entry)] = int(fields[1])
+                cpu[int(entry)] = _proc_cpu(fields)
+    below, frontier = 0.0, [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, ppid in parents.items():
+            if ppid == parent:
+                below += cpu[child]
+                frontier.append(child)
+    return _proc_cpu(own), below
+
+
 class Daphne:
     """One daphne subprocess on 127.0.0.1, its log in the temp dir; always terminated."""
 
-    def __init__(self, env: dict[str, str], tmp: Path):
+    def __init__(self, env: dict[str, str], tmp: Path, proxy_headers: bool = False):
         self.port = free_port()
         self.log_path = tmp / f"daphne-{self.port}.log"
         self._log = self.log_path.open("wb")
@@ -336,6 +388,7 @@ class Daphne:
                 sys.executable,
                 "-m",
                 "daphne",
+                *(["--proxy-headers"] if proxy_headers else []),
                 "-b",
                 "127.0.0.1",
                 "-p",
@@ -349,24 +402,11 @@ class Daphne:
         )
 
     def wait_ready(self) -> None:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"daphne exited ({self.proc.returncode}):\n{self.log_tail()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"daphne did not listen within {SERVER_START_TIMEOUT:.0f} s")
+        wait_listening(self.proc, self.port, "daphne", self.log_tail)
 
-    def cpu_seconds(self) -> float | None:
-        """User + system CPU time of the daphne process so far (Linux), None elsewhere."""
-        try:
-            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError, IndexError):
-            return None
+    def cpu_seconds(self) -> tuple[float, float] | None:
+        """User + system CPU time of daphne and of its worker processes so far (Linux)."""
+        return tree_cpu_seconds(self.proc.pid)
 
     def log_tail(self, chars: int = 3000) -> str:
         if not self._log.closed:
@@ -385,6 +425,99 @@ class Daphne:
                 in_traceback = False
         return found
 
+    def children(self) -> list[int]:
+        """Pids whose parent is this daphne (its inference worker processes)."""
+        found = []
+        for entry in os.listdir("/proc"):
+            fields = _proc_stat(int(entry)) if entry.isdigit() else None
+            if fields is not None and int(fields[1]) == self.proc.pid:
+                found.append(int(entry))
+        return found
+
+    def stop(self) -> None:
+        children = self.children()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self._log.close()
+        deadline = time.monotonic() + 5
+        left = [c for c in children if _proc_stat(c) is not None]
+        while left and time.monotonic() < deadline:
+            time.sleep(0.1)
+            left = [c for c in left if _proc_stat(c) is not None]
+        if left:
+            print(f"daphne left worker processes behind: {left}")
+
+
+def wait_listening(proc: subprocess.Popen, port: int, name: str, tail: Callable[[], str]) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited ({proc.returncode}):\n{tail()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{name} did not listen within {SERVER_START_TIMEOUT:.0f} s")
+
+
+def find_nginx() -> str | None:
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
+    )
+
+
+class Nginx:
+    """nginx in front of ``backends`` with the deployment's own configuration
+    (``scripts/scaled.py`` renders ``deploy/nginx.conf.template``), in the foreground."""
+
+    def __init__(self, binary: str, tmp: Path, backends: list[int]):
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("_scaled", REPO / "scripts" / "scaled.py")
+        if spec is None or spec.loader is None:
+            raise RuntimeError("scripts/scaled.py not found")
+        scaled = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(scaled)
+        self.port = free_port()
+        self.run_dir = tmp / f"nginx-{self.port}"
+        (self.run_dir / "static").mkdir(parents=True)
+        (self.run_dir / "media").mkdir()
+        conf = self.run_dir / "nginx.conf"
+        conf.write_text(
+            scaled.render_nginx_conf(
+                run_dir=self.run_dir,
+                host="127.0.0.1",
+                port=self.port,
+                backends=backends,
+                static_root=self.run_dir / "static",
+                media_root=self.run_dir / "media",
+                max_body=1024 * 1024,
+            )
+        )
+        self.log_path = self.run_dir / "nginx.log"
+        self._log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [binary, "-p", str(self.run_dir), "-c", str(conf), "-g", "daemon off;"],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def log_tail(self, chars: int = 3000) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")[-chars:]
+
+    def wait_ready(self) -> None:
+        wait_listening(self.proc, self.port, "nginx", self.log_tail)
+
+    def cpu_seconds(self) -> tuple[float, float] | None:
+        return tree_cpu_seconds(self.proc.pid)
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -394,6 +527,58 @@ class Daphne:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         self._log.close()
+
+
+class Servers:
+    """What the viewers connect to: one daphne, or nginx in front of several."""
+
+    def __init__(self, env: dict[str, str], tmp: Path, web: int = 1, nginx: str | None = None):
+        self.daphnes: list[Daphne] = []
+        self.nginx: Nginx | None = None
+        try:
+            for _ in range(web):
+                self.daphnes.append(Daphne(env, tmp, proxy_headers=nginx is not None))
+            if nginx is not None:
+                self.nginx = Nginx(nginx, tmp, [d.port for d in self.daphnes])
+        except BaseException:
+            self.stop()
+            raise
+        self.port = self.nginx.port if self.nginx else self.daphnes[0].port
+
+    def wait_ready(self) -> None:
+        for daphne in self.daphnes:
+            daphne.wait_ready()
+        if self.nginx is not None:
+            self.nginx.wait_ready()
+
+    def cpu_seconds(self) -> tuple[float, float] | None:
+        """(daphne processes, their workers + nginx) CPU seconds so far, or None."""
+        loop, rest = 0.0, 0.0
+        parts: list[Daphne | Nginx] = [*self.daphnes, *([self.nginx] if self.nginx else [])]
+        for part in parts:
+            cpu = part.cpu_seconds()
+            if cpu is None:
+                return None
+            if isinstance(part, Daphne):
+                loop, rest = loop + cpu[0], rest + cpu[1]
+            else:
+                rest += cpu[0] + cpu[1]
+        return loop, rest
+
+    def log_tail(self) -> str:
+        return "\n".join(d.log_tail() for d in self.daphnes)
+
+    def logged_exceptions(self) -> Counter:
+        found: Counter = Counter()
+        for daphne in self.daphnes:
+            found.update(daphne.logged_exceptions())
+        return found
+
+    def stop(self) -> None:
+        if self.nginx is not None:
+            self.nginx.stop()
+        for daphne in self.daphnes:
+            daphne.stop()
 
 
 # --- the viewers -------------------------------------------------------------------------------
@@ -519,7 +704,8 @@ class StepResult:
     received_counter: int = 0
     lost: int = 0  # answered but not stored, summed per session
     extra: int = 0  # stored but the reply never reached the client
-    server_cpu: float | None = None  # cores busy in daphne
+    server_cpu: float | None = None  # cores busy in daphne, its worker processes (and nginx)
+    loop_cpu: float | None = None  # of which in the daphne processes themselves (event loop)
     client_cpu: float = 0.0  # cores busy in this process (the viewers)
     other_cpu: float | None = None  # cores busy in everything else on the machine
     wall: float = 0.0
@@ -530,6 +716,13 @@ class StepResult:
         if self.server_cpu is None or not self.answered:
             return None
         return self.server_cpu * self.wall / self.answered * 1000
+
+    @property
+    def loop_ms_per_frame(self) -> float | None:
+        """The daphne processes' own CPU per answered frame (without the worker processes)."""
+        if self.loop_cpu is None or not self.answered:
+            return None
+        return self.loop_cpu * self.wall / self.answered * 1000
 
     client_lag: float = 0.0
 
@@ -610,7 +803,7 @@ def settle_counts(
 
 def measure_step(
     backend: Backend,
-    server: Daphne,
+    server: Servers,
     group: list[dict],
     jpegs: list[bytes],
     seconds: float,
@@ -643,7 +836,8 @@ def measure_step(
         result.extra += max(0, rows - v.answered)
     result.rtts = np.asarray(rtts)
     if cpu0 is not None and cpu1 is not None:
-        result.server_cpu = (cpu1 - cpu0) / wall
+        result.loop_cpu = (cpu1[0] - cpu0[0]) / wall
+        result.server_cpu = result.loop_cpu + max(0.0, cpu1[1] - cpu0[1]) / wall
     result.client_cpu = (client1 - client0) / wall
     if None not in (machine0, machine1, result.server_cpu):
         result.other_cpu = max(
@@ -675,16 +869,17 @@ def describe(step: StepResult, baseline_p95: float | None) -> str:
         f"{step.answered / step.seconds:6.1f} {step.pct(50):7.0f} {step.pct(95):7.0f} "
         f"{step.pct(100):7.0f} {ratio} {step.stored:6d} {step.lost:5d} "
         f"  {cores(step.server_cpu)}   {cores(step.client_cpu)}  {cores(step.other_cpu)} "
-        f"{step.client_lag * 1000:6.0f} {cores(step.server_ms_per_frame)}  "
+        f"{step.client_lag * 1000:6.0f} {cores(step.server_ms_per_frame)} "
+        f"{cores(step.loop_ms_per_frame)}  "
         f"{'pass' if step.passed else 'FAIL'}  {'; '.join(notes)}"
     )
 
 
 HEAD = (
     "                                     round trip (ms)                       "
-    "CPU (cores busy)         server CPU\n"
+    "CPU (cores busy)         server CPU ms\n"
     "   N   sent answrd unansw   ans/s     p50     p95     max  p95/N1 stored  lost "
-    "server client other lag ms  ms/f  verdict"
+    "server client other lag ms  ms/f  loop  verdict"
 )
 
 
@@ -692,11 +887,25 @@ HEAD = (
 class BackendSummary:
     best: int | None
     steps: list[StepResult]
-    inference_threads: int
+    lanes: int  # inference worker processes (or threads, with processes off) per daphne
+    load: float  # the machine's 1-minute load average when this run started
+    web: int = 1
+
+
+@dataclass
+class Config:
+    """One server configuration to measure: where its data lives, what it runs."""
+
+    label: str
+    make: Callable[[Path, str], Backend | str]
+    env: dict[str, str] = field(default_factory=dict)
+    web: int = 1  # daphne processes
+    nginx: str | None = None  # nginx binary in front of them
 
 
 def run_backend(
     backend: Backend,
+    config: Config,
     tmp: Path,
     steps: list[int],
     seconds: float,
@@ -704,9 +913,11 @@ def run_backend(
     engine: dict[str, float],
     retries: int,
 ) -> BackendSummary:
-    """Migrate, create viewers, start daphne, ramp; the largest passing N and every step."""
-    print(f"\n== {backend.name}")
+    """Migrate, create viewers, start the servers, ramp; the largest passing N and every step."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\n== {config.label}: {backend.name} (load average {load:.2f} at start)")
     t0 = time.perf_counter()
+    backend.env.update(config.env)
     manage(backend.env, "migrate", "--noinput", "-v", "0")
     env = dict(backend.env)
     groups = [1, 1, *steps]  # warm-up, single-viewer baseline, the ramp
@@ -723,20 +934,24 @@ def run_backend(
         f"migrate + {max(groups)} viewers, {sum(groups)} sessions: {time.perf_counter() - t0:.1f} s"
     )
     warmup, single, *ramp = setup["groups"]
-    server = Daphne(backend.env, tmp)
+    server = Servers(backend.env, tmp, web=config.web, nginx=config.nginx)
     best: int | None = None
     measured: list[StepResult] = []
     try:
         server.wait_ready()
-        warm = measure_step(backend, server, warmup, jpegs, WARMUP_SECONDS, seed=0)
-        if warm.failures or not warm.answered:
-            raise RuntimeError(
-                f"warm-up failed: {dict(warm.failures)} {dict(warm.errors)}\n{server.log_tail()}"
-            )
+        # One warm-up viewer per daphne (nginx spreads them by connection count): every
+        # process has loaded its models before the single-viewer baseline.
+        for index in range(config.web):
+            warm = measure_step(backend, server, warmup, jpegs, WARMUP_SECONDS, seed=index)
+            if warm.failures or not warm.answered:
+                raise RuntimeError(
+                    f"warm-up failed: {dict(warm.failures)} {dict(warm.errors)}\n"
+                    f"{server.log_tail()}"
+                )
         base = measure_step(backend, server, single, jpegs, seconds, seed=1)
         base_p95 = base.pct(95)
         print(
-            f"baseline, one viewer through daphne: p50 {base.pct(50):.1f} ms, "
+            f"baseline, one viewer through the server: p50 {base.pct(50):.1f} ms, "
             f"p95 {base_p95:.1f} ms; engine alone in-process {engine['single_ms']:.1f} ms "
             f"-> server overhead at p50 {base.pct(50) - engine['single_ms']:.1f} ms"
         )
@@ -760,7 +975,43 @@ def run_backend(
         errors = server.logged_exceptions()
         if errors:
             print("daphne logged exceptions: " + "; ".join(f"{n} x {e}" for e, n in errors.items()))
-    return BackendSummary(best, measured, int(setup["settings"]["inference_threads"]))
+    settings = setup["settings"]
+    lanes = int(settings["inference_processes"]) or int(settings["inference_threads"])
+    return BackendSummary(best, measured, lanes, load, config.web)
+
+
+def summarise(
+    label: str, runs: list[BackendSummary], engine: dict[str, float], max_viewers: int
+) -> None:
+    cores = os.cpu_count() or 1
+    bests = [r.best or 0 for r in runs]
+    loads = ", ".join(f"{r.load:.1f}" for r in runs)
+    print(
+        f"largest N with p95 < {P95_LIMIT_MS:.0f} ms and zero lost samples, {label}: "
+        f"{', '.join(map(str, bests))} viewers (range {min(bests)}-{max(bests)}; steps up to "
+        f"{max_viewers}; load average at start {loads})"
+    )
+    steps = [s for r in runs for s in r.steps]
+    others = [s.other_cpu for s in steps if s.other_cpu is not None]
+    per_frame = [s.server_ms_per_frame for s in steps if s.server_ms_per_frame]
+    loop_frame = [s.loop_ms_per_frame for s in steps if s.loop_ms_per_frame]
+    if others and max(others) > 0.25:
+        print(
+            f"  other work on this machine kept {np.mean(others):.2f} cores busy on average "
+            f"during the steps (up to {max(others):.2f}): a lower bound for an idle machine"
+        )
+    if per_frame:
+        cpu_ms = float(np.median(per_frame))
+        loop_ms = float(np.median(loop_frame)) if loop_frame else float("nan")
+        lanes = runs[0].lanes * runs[0].web
+        inference_cap = lanes * 1000 / engine["batch16_ms"] / 4
+        print(
+            f"  the server used {cpu_ms:.1f} ms of CPU per answered frame (median of the steps; "
+            f"{loop_ms:.1f} ms of it in the daphne process(es), the rest in inference worker "
+            f"processes and nginx): {cores} idle cores would be fully busy at about "
+            f"{cores * 1000 / cpu_ms / 4:.0f} viewers; {lanes} inference lane(s) at about "
+            f"{inference_cap:.0f} (100 % busy, estimates, not the p95 target)"
+        )
 
 
 def main() -> None:
@@ -782,6 +1033,29 @@ def main() -> None:
         "--scaled",
         action="store_true",
         help="also run against PostgreSQL + Redis (DATABASE_URL, REDIS_URL)",
+    )
+    parser.add_argument(
+        "--web",
+        default="",
+        help="with --scaled: comma-separated daphne counts to run behind nginx, e.g. 1,2 (each "
+        "daphne gets cores/N inference processes); default: one daphne, no nginx",
+    )
+    parser.add_argument(
+        "--baseline-threads",
+        action="store_true",
+        help="first run the embedded default with SHORTORY_INFERENCE_PROCESSES=0 (inference in "
+        "daphne's threads, the previous design) as the baseline, then with the worker processes",
+    )
+    parser.add_argument(
+        "--no-embedded",
+        action="store_true",
+        help="skip the embedded default (with --scaled: only the PostgreSQL + Redis runs)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run every configuration this many times, interleaved, and report the range",
     )
     parser.add_argument(
         "--settings",
@@ -828,52 +1102,72 @@ def main() -> None:
         f"face found in {engine['face_share']:.0%}"
     )
 
-    results: dict[str, BackendSummary] = {}
-    backends: list[Callable[[Path, str], Backend | str]] = [embedded_backend]
-    if args.scaled:
-        backends.append(scaled_backend)
-    for make in backends:
-        tmp = Path(tempfile.mkdtemp(prefix="shortory-bench-live-"))
-        try:
-            backend = make(tmp, args.settings)
-            if isinstance(backend, str):
-                print(f"\n== scaled (PostgreSQL + Redis): skipped: {backend}")
-                continue
-            try:
-                results[backend.name] = run_backend(
-                    backend, tmp, steps, seconds, jpegs, engine, max(0, args.retries)
+    cores = os.cpu_count() or 1
+    configs: list[Config] = []
+    if not args.no_embedded:
+        if args.baseline_threads:
+            configs.append(
+                Config(
+                    "embedded, threads in daphne (SHORTORY_INFERENCE_PROCESSES=0, baseline)",
+                    embedded_backend,
+                    {"SHORTORY_INFERENCE_PROCESSES": "0"},
                 )
+            )
+        configs.append(Config("embedded", embedded_backend))
+    if args.scaled:
+        webs = [int(n) for n in args.web.split(",") if n.strip()]
+        nginx = find_nginx() if webs else None
+        if webs and nginx is None:
+            print("\n== scaled behind nginx: skipped: nginx not found (apt-get install nginx)")
+        elif webs:
+            for n in webs:
+                configs.append(
+                    Config(
+                        f"scaled, nginx -> {n} daphne",
+                        scaled_backend,
+                        {"SHORTORY_INFERENCE_PROCESSES": str(max(1, cores // n))},
+                        web=n,
+                        nginx=nginx,
+                    )
+                )
+        else:
+            configs.append(Config("scaled", scaled_backend))
+    results: dict[str, list[BackendSummary]] = {}
+    for _round in range(max(1, args.repeat)):
+        for config in configs:
+            tmp = Path(tempfile.mkdtemp(prefix="shortory-bench-live-"))
+            try:
+                backend = config.make(tmp, args.settings)
+                if isinstance(backend, str):
+                    print(f"\n== {config.label}: skipped: {backend}")
+                    continue
+                try:
+                    summary = run_backend(
+                        backend, config, tmp, steps, seconds, jpegs, engine, max(0, args.retries)
+                    )
+                    results.setdefault(config.label, []).append(summary)
+                finally:
+                    backend.cleanup()
             finally:
-                backend.cleanup()
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+                shutil.rmtree(tmp, ignore_errors=True)
     if not args.scaled:
         print("\n== scaled (PostgreSQL + Redis): not run (pass --scaled)")
     print()
-    cores = os.cpu_count() or 1
-    for name, summary in results.items():
-        best = summary.best
-        verdict = f"{best} viewers" if best else "none (even the first step failed)"
-        print(
-            f"largest N with p95 < {P95_LIMIT_MS:.0f} ms and zero lost samples, {name}: "
-            f"{verdict} (steps tried up to {max_viewers})"
-        )
-        others = [s.other_cpu for s in summary.steps if s.other_cpu is not None]
-        per_frame = [s.server_ms_per_frame for s in summary.steps if s.server_ms_per_frame]
-        if others and max(others) > 0.25:
-            print(
-                f"  other work on this machine kept {np.mean(others):.2f} cores busy on average "
-                f"during the steps (up to {max(others):.2f}): a lower bound for an idle machine"
-            )
-        if per_frame:
-            cpu_ms = float(np.median(per_frame))
-            inference_cap = summary.inference_threads * 1000 / engine["batch16_ms"] / 4
-            print(
-                f"  daphne used {cpu_ms:.1f} ms of CPU per answered frame (median of the steps): "
-                f"{cores} idle cores would be fully busy at about {cores * 1000 / cpu_ms / 4:.0f} "
-                f"viewers; {summary.inference_threads} inference thread(s) at about "
-                f"{inference_cap:.0f} (100 % busy, estimates, not the p95 target)"
-            )
+    for label, runs in results.items():
+        summarise(label, runs, engine, max_viewers)
+    labels = list(results)
+    if len(labels) >= 2:
+        base = results[labels[0]]
+        base_best = [r.best or 0 for r in base]
+        for label in labels[1:]:
+            best = [r.best or 0 for r in results[label]]
+            if min(base_best) > 0:
+                print(
+                    f"ratio, {label} vs {labels[0]}: "
+                    f"{np.median(best) / np.median(base_best):.2f}x the viewers (medians "
+                    f"{np.median(best):.0f} vs {np.median(base_best):.0f}; ranges "
+                    f"{min(best)}-{max(best)} vs {min(base_best)}-{max(base_best)})"
+                )
 
 
 if __name__ == "__main__":

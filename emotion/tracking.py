@@ -165,6 +165,13 @@ class FaceTrack:
         )
         self.followed_frames += 1
 
+    def adopt(self, other: FaceTrack) -> None:
+        """Take over the state of a copy of this track that was analysed elsewhere (a worker
+        process): one assignment of its immutable snapshot, like ``analyze``'s own updates."""
+        self._snapshot = other._snapshot
+        self.detected_frames = other.detected_frames
+        self.followed_frames = other.followed_frames
+
     def lost(self) -> None:
         """Record a frame without the face: the next frame runs the detector."""
         self._snapshot = None

