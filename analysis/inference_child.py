@@ -92,6 +92,14 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # One core per worker process: the parallelism is the processes themselves. OpenCV's and
+    # the BLAS libraries' own thread pools would put several threads per process on the same
+    # cores (oversubscription), costing CPU in spinning and hand-offs.
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+    import cv2
+
+    cv2.setNumThreads(1)
     serve(Connection(fd))
     return 0
 
