@@ -283,6 +283,11 @@ class Heartbeat:
             rows = rows.filter(attempts=lease)
         if rows.update(heartbeat_at=timezone.now()):
             return True
+        if not Job.objects.filter(pk=self.job.pk).exists():
+            # Not a takeover: the row is gone (its owner was deleted), or this thread's own
+            # connection cannot see it yet (work run inside a transaction that has not
+            # committed, as in tests). The work's own writes decide (``_save``).
+            return True
         lost = getattr(self.job, "_lease_lost", None)
         if lost is not None:
             lost.set()

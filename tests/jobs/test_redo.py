@@ -296,3 +296,20 @@ def test_a_job_left_waiting_by_a_dead_cluster_has_its_task_sent_again(
         services.job_run(job_id=job.pk, work=lambda j, p: calls.append(j.attempts))
     assert calls == [1]
     assert Job.objects.get(pk=job.pk).status == Job.Status.DONE
+
+
+def test_a_beat_that_cannot_see_its_row_does_not_take_the_job_away(alice):
+    """A heartbeat thread whose connection does not see the job's row (deleted with its owner,
+    or not committed yet: work run inside an open transaction) is not a takeover; only a
+    visible row that runs another attempt is."""
+    job = services.job_create(user=alice, kind=Job.Kind.DEMO)
+    seen: list[object] = []
+
+    def work(job, progress):
+        Job.objects.filter(pk=job.pk).delete()
+        seen.append(services.Heartbeat(job).beat())
+        seen.append(job._lease_lost.is_set())
+        return "done"
+
+    services.job_run(job_id=job.pk, work=work)
+    assert seen == [True, False]

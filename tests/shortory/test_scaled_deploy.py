@@ -7,9 +7,11 @@ Needs DATABASE_URL, REDIS_URL and nginx (`.ci/run` provides all three); skipped 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.client
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -52,6 +54,28 @@ def _free_ports(count: int) -> list[int]:
     finally:
         for sock in sockets:
             sock.close()
+
+
+def _free_port_block(count: int) -> int:
+    """The first of ``count`` consecutive free ports, below Linux's ephemeral range (32768+),
+    where the outgoing connections of everything else on the machine take theirs: the
+    deployment's daphne processes listen on ``first, first + 1, ...``."""
+    rng = random.Random()
+    for _ in range(200):
+        first = rng.randrange(20000, 32000 - count)
+        sockets = []
+        try:
+            for offset in range(count):
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", first + offset))
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+        return first
+    raise RuntimeError(f"no {count} consecutive free ports found")
 
 
 @dataclass
@@ -99,7 +123,8 @@ class Deployment:
 def deployment(tmp_path_factory, django_db_setup):
     tmp = tmp_path_factory.mktemp("scaled")
     db = settings.DATABASES["default"]
-    port, backend = _free_ports(2)
+    (port,) = _free_ports(1)
+    backend = _free_port_block(2)  # the two daphne processes: backend, backend + 1
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "shortory.settings",
@@ -142,7 +167,8 @@ def deployment(tmp_path_factory, django_db_setup):
             time.sleep(0.5)
         yield deployment
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # it may have stopped on its own
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
