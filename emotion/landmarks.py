@@ -259,8 +259,16 @@ class FaceMesh:
         """Signals for each (BGR frame, roi) pair; None where the mesh model sees no face."""
         return self.run(frames_bgr, rois).signals
 
-    def run(self, frames_bgr: list[np.ndarray], rois: list[Roi]) -> MeshResult:
-        """The mesh for each (BGR frame, roi) pair: signals, crops and landmarks."""
+    def run(
+        self,
+        frames_bgr: list[np.ndarray],
+        rois: list[Roi],
+        known_eyes: list[float | None] | None = None,
+    ) -> MeshResult:
+        """The mesh for each (BGR frame, roi) pair: signals, crops and landmarks.
+
+        ``known_eyes[i]``, when not None, is region i's eye openness from a recent frame: the
+        iris model is not run for it (``FaceTrack.known_eyes``)."""
         n = len(rois)
         crops = np.empty((n, MESH_INPUT, MESH_INPUT, 3), np.uint8)
         if not n:
@@ -285,7 +293,18 @@ class FaceMesh:
         faces = [i for i in range(n) if scores[i] >= MIN_MESH_SCORE]
         eyes: dict[int, float] = {}
         if self.eyes is not None and faces:
-            eyes = dict(zip(faces, self.eyes.openness(crops[faces], points[faces]), strict=True))
+            measure = faces
+            if known_eyes is not None:
+                measure = []
+                for i in faces:
+                    known = known_eyes[i]
+                    if known is None:
+                        measure.append(i)
+                    else:
+                        eyes[i] = known
+            if measure:
+                read = self.eyes.openness(crops[measure], points[measure])
+                eyes.update(zip(measure, read, strict=True))
         signals: list[FaceSignals | None] = [None] * n
         for i in faces:
             signals[i] = signals_from_mesh(points[i], float(scores[i]), eyes.get(i))

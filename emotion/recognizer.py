@@ -185,7 +185,11 @@ class EmotionRecognizer:
         for i, track in enumerate(frame_tracks):
             prediction = track.prediction(shapes[i]) if track is not None else None
             if prediction is not None:
-                faces[i] = _Face(roi=prediction[0], calibration=prediction[1])
+                faces[i] = _Face(
+                    roi=prediction[0],
+                    calibration=prediction[1],
+                    known_eyes=track.known_eyes() if track is not None else None,
+                )
         self._detect(engine, images, faces, [i for i in range(n) if faces[i] is None])
         clock.lap("detect")
 
@@ -206,9 +210,16 @@ class EmotionRecognizer:
                     if face is None or face.signals is None or face.pose is None:
                         track.lost()
                     elif face.tracked:
-                        track.tracked(face.box_roi, shapes[i])
+                        track.tracked(
+                            face.box_roi,
+                            shapes[i],
+                            eyes=face.signals.eye_openness,
+                            measured=face.known_eyes is None,
+                        )
                     else:
-                        track.detected(face.roi, face.pose, shapes[i])
+                        track.detected(
+                            face.roi, face.pose, shapes[i], eyes=face.signals.eye_openness
+                        )
         else:
             clock.lap("landmarks")
 
@@ -271,7 +282,11 @@ class EmotionRecognizer:
         """Run the mesh on the located faces; return tracked frames where it lost the face."""
         candidates = only if only is not None else range(len(faces))
         located = [(i, face) for i in candidates if (face := faces[i]) is not None]
-        found = mesh.run([images[i] for i, _ in located], [face.roi for _, face in located])
+        found = mesh.run(
+            [images[i] for i, _ in located],
+            [face.roi for _, face in located],
+            known_eyes=[face.known_eyes for _, face in located],
+        )
         lost = []
         for k, (i, face) in enumerate(located):
             face.signals, face.mesh_crop = found.signals[k], found.crops[k]
@@ -308,6 +323,7 @@ class _Face:
     signals: FaceSignals | None = None
     mesh_crop: np.ndarray | None = None
     pose: FacePose | None = None
+    known_eyes: float | None = None  # the track's recent eye openness, reused on this frame
     box_roi: Roi = field(init=False)
 
     def __post_init__(self) -> None:

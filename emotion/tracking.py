@@ -21,6 +21,11 @@ logger = logging.getLogger(__name__)
 # Face-mesh indices of the outer eye corners (subject's right, left): the roll axis.
 RIGHT_EYE_OUTER, LEFT_EYE_OUTER = 33, 263
 DEFAULT_REDETECT_EVERY = 8
+# The iris model measures the eyes on every second frame of a followed face; the frame between
+# reuses the last reading. At 4 frames/s that is 2 readings a second: enough for what attention
+# reads from the eyes (closure sustained over seconds, squeezing during a strong emotion), and
+# it takes about a third of the engine's per-frame cost off (docs/live-performance.md).
+DEFAULT_EYES_EVERY = 2
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,8 @@ class _Snapshot:
     frame_shape: tuple[int, int]  # (height, width) of the analysed image it refers to
     calibration: RoiCalibration
     since_detection: int  # frames tracked since the detector last ran
+    eyes: float | None = None  # the last eye openness the iris model measured
+    eyes_age: int = 0  # frames since that measurement
 
 
 class FaceTrack:
@@ -113,10 +120,15 @@ class FaceTrack:
     worst both start from the same snapshot.
     """
 
-    def __init__(self, redetect_every: int = DEFAULT_REDETECT_EVERY) -> None:
+    def __init__(
+        self, redetect_every: int = DEFAULT_REDETECT_EVERY, eyes_every: int = DEFAULT_EYES_EVERY
+    ) -> None:
         if redetect_every < 1:
             raise ValueError("redetect_every must be at least 1")
+        if eyes_every < 1:
+            raise ValueError("eyes_every must be at least 1")
         self.redetect_every = redetect_every
+        self.eyes_every = eyes_every
         self._snapshot: _Snapshot | None = None
         # For monitoring and benchmarks: frames where the detector found the face, and frames
         # where the mesh followed it without the detector.
@@ -144,24 +156,47 @@ class FaceTrack:
         prediction = self.prediction(frame_shape)
         return prediction[0] if prediction else None
 
+    def known_eyes(self) -> float | None:
+        """The eye openness a followed frame may reuse instead of measuring it, or None when
+        this frame should measure (no reading yet, or the last one is ``eyes_every`` old)."""
+        snapshot = self._snapshot
+        if snapshot is None or snapshot.eyes is None or snapshot.eyes_age + 1 >= self.eyes_every:
+            return None
+        return snapshot.eyes
+
     def calibration(self) -> RoiCalibration | None:
         """The current calibration (None before the first detection)."""
         snapshot = self._snapshot
         return snapshot.calibration if snapshot is not None else None
 
-    def detected(self, roi: Roi, pose: FacePose, frame_shape: tuple[int, int]) -> None:
-        """Record a frame where the detector found the face at ``roi`` and the mesh at ``pose``."""
+    def detected(
+        self,
+        roi: Roi,
+        pose: FacePose,
+        frame_shape: tuple[int, int],
+        eyes: float | None = None,
+    ) -> None:
+        """Record a frame where the detector found the face at ``roi`` and the mesh at ``pose``
+        (``eyes``: the openness measured on it)."""
         calibration = RoiCalibration.fit(roi, pose)
-        self._snapshot = _Snapshot(roi, frame_shape, calibration, 0)
+        self._snapshot = _Snapshot(roi, frame_shape, calibration, 0, eyes, 0)
         self.detected_frames += 1
 
-    def tracked(self, roi: Roi, frame_shape: tuple[int, int]) -> None:
-        """Record a frame where the face was followed, without the detector, to ``roi``."""
+    def tracked(
+        self,
+        roi: Roi,
+        frame_shape: tuple[int, int],
+        eyes: float | None = None,
+        measured: bool = True,
+    ) -> None:
+        """Record a frame where the face was followed, without the detector, to ``roi``;
+        ``eyes`` is its openness, ``measured`` False when it was the reused last reading."""
         snapshot = self._snapshot
         if snapshot is None:
             return
+        age = snapshot.eyes_age + 1 if not measured else 0
         self._snapshot = _Snapshot(
-            roi, frame_shape, snapshot.calibration, snapshot.since_detection + 1
+            roi, frame_shape, snapshot.calibration, snapshot.since_detection + 1, eyes, age
         )
         self.followed_frames += 1
 

@@ -164,3 +164,47 @@ def test_tracked_frames_of_another_size_restart_the_track(recognizer):
     small = cv2.resize(frame, (320, 240), interpolation=cv2.INTER_AREA)
     (result,) = recognizer.analyze([small], tracks=[track])
     assert result.face_found and track.detected_frames == 2
+
+
+def test_a_followed_face_measures_its_eyes_every_second_frame(recognizer, monkeypatch):
+    # The iris model runs on the detector's frame and then on every second followed frame;
+    # the frame between reports the last measured openness unchanged.
+    engine = recognizer._get_engine()
+    eyes = engine.mesh.eyes
+    measured: list[int] = []
+    real = eyes.openness
+
+    def counting(crops, points):
+        measured.append(len(crops))
+        return real(crops, points)
+
+    monkeypatch.setattr(eyes, "openness", counting)
+    frames = sway(8)
+    track = FaceTrack(redetect_every=8)
+    results = []
+    for frame in frames:
+        before = len(measured)
+        results.append(recognizer.analyze([frame], tracks=[track])[0])
+        measured_now = len(measured) > before
+        results[-1] = (results[-1], measured_now)
+    assert [m for _, m in results] == [True, False, True, False, True, False, True, False]
+    for k in range(1, 8, 2):
+        assert results[k][0].eye_openness == results[k - 1][0].eye_openness
+    # Untracked frames (and a track asked to measure every frame) always measure.
+    measured.clear()
+    recognizer.analyze(frames[:3])
+    every = FaceTrack(eyes_every=1)
+    for frame in frames[:3]:
+        recognizer.analyze([frame], tracks=[every])
+    assert measured == [3, 1, 1, 1]
+    with pytest.raises(ValueError, match="eyes_every"):
+        FaceTrack(eyes_every=0)
+
+
+def test_a_lost_face_measures_its_eyes_again_when_found(recognizer):
+    head = astronaut_head()
+    track = FaceTrack()
+    recognizer.analyze([in_frame(head, x=80)], tracks=[track])
+    assert track.known_eyes() is not None  # the next followed frame may reuse it
+    recognizer.analyze([np.full((480, 640, 3), 60, np.uint8)], tracks=[track])
+    assert track.known_eyes() is None
