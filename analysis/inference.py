@@ -1,24 +1,9 @@
 """A batching inference worker shared by every watch session in the process.
 
-Consumers must never block the event loop. Each one hands its JPEG to `InferenceWorker.submit`
-and awaits a future; dispatcher threads take whatever frames are waiting (up to a batch), have
-the whole batch decoded and analysed at once, then resolve the futures on their loops (one
-hand-off per loop per batch, not one per frame). Batching is where the speed comes from (one
-model call for many viewers), and the bounded queue is the back-pressure: when it is full a
-frame is refused at once ("overloaded") instead of piling up latency for everyone.
-
-Where a batch runs (``SHORTORY_INFERENCE_PROCESSES``, default one per core):
-
-- **worker processes** (``analysis.inference_child``): each dispatcher thread owns one and only
-  moves bytes over a socket (the JPEG in, the reading and the viewer's ``FaceTrack`` back), so
-  this interpreter's GIL serves the event loop alone and every core runs the engine. A process
-  that dies takes only its batch with it (those frames are answered ``InferenceFailed``) and is
-  started again; the processes die with the server (``close``, the socket's end, and on Linux
-  the parent-death signal). Why not shared memory: only JPEG bytes (~10 KiB) cross, since
-  decoding happens in the worker; a socket write of that size costs microseconds.
-- **0**: in ``SHORTORY_INFERENCE_THREADS`` threads of this process (the engine releases the GIL
-  while a model runs, but decoding glue, pre- and post-processing hold it). Measured against
-  the processes in ``bench/live.py --baseline-threads``.
+Consumers never block the event loop: each hands its JPEG to `InferenceWorker.submit` and awaits
+a future; dispatcher threads analyse whatever frames wait as one batch (in worker processes,
+``SHORTORY_INFERENCE_PROCESSES``, or in threads when that is 0), and a full queue refuses a frame
+at once ("overloaded"). Design and reasons: docs/inference-worker.md.
 """
 
 from __future__ import annotations

@@ -1,20 +1,8 @@
 """One inference worker process: JPEG bytes in, ``FrameAnalysis`` out, over a socket.
 
-``analysis.inference`` starts one per core (``SHORTORY_INFERENCE_PROCESSES``) so that decoding
-and the engine run outside daphne's interpreter: its GIL then only serves the event loop, and
-every core runs the engine (a thread pool in daphne kept 1.4 of 2 cores busy). Imports no
-Django: the parent sends a picklable recognizer factory first, then batches.
-
-Messages (``multiprocessing.connection`` framing, pickled):
-
-- parent -> child, once: the factory; child -> parent: ``("ready", pid)`` once it has loaded;
-- parent -> child: a batch, ``[(jpeg, track), ...]`` (``track`` a ``FaceTrack`` or None);
-- child -> parent: one reply per item, in order: ``("ok", FrameAnalysis, track)`` (the track as
-  the engine left it, for the parent to adopt), ``("bad_image", message)`` when the strict
-  JPEG check or the decode refused it, ``("failed", message)`` when the engine raised.
-
-The child exits when the socket closes (the parent stopped or died) and, on Linux, when the
-parent dies (parent-death signal), so it never outlives the server.
+Started by ``analysis.inference`` (one per core) so that decoding and the engine run outside
+daphne's interpreter. Imports no Django. The message protocol and why it dies with its parent:
+docs/inference-worker.md.
 """
 
 from __future__ import annotations

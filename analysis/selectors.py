@@ -6,15 +6,16 @@ from django.db.models import Max, QuerySet
 from django.http import Http404
 
 from common.charts import CHART_HEIGHT, CHART_WIDTH, chart_marks, chart_ticks
-from common.emotions import emotion_label
+from common.emotions import REACTIONS, emotion_label
 from emotion.moments import emotion_series
+from emotion.vocabulary import RESTING
 from jobs.selectors import latest_job
 
 from .models import WatchSession
 from .services import session_samples
 
 #: Chart lines, drawn in this order (neutral and attention last, under the reactions).
-CHART_SERIES = ("happy", "sad", "angry", "surprise", "neutral", "attention")
+CHART_SERIES = (*REACTIONS, RESTING, "attention")
 
 
 def sessions_for_user(*, user) -> QuerySet[WatchSession]:

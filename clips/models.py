@@ -92,7 +92,7 @@ class Moment(models.Model):
         working = self._owner_is_processing()
         if clip is None:
             return ClipState.MAKING if working else ClipState.DELETED
-        if clip.hidden:
+        if not clip.is_visible:
             return ClipState.HIDDEN
         if clip.status == Clip.Status.READY:
             return ClipState.READY
@@ -185,6 +185,7 @@ class Clip(models.Model):
 
     @property
     def is_visible(self) -> bool:
+        """The hidden-clip rule for one clip (``ClipQuerySet.visible`` for many)."""
         return not self.hidden
 
     @property

@@ -1,24 +1,8 @@
 """Imported comments files → comments: :func:`parse_comments_file`.
 
-Pure module. It reads the files users already have, recognising the format from the content,
-not the file name (users rename files):
-
-* **JSON-lines as written by youtube-comment-downloader**: one object per line with ``cid``,
-  ``text``, ``author``, ``channel``, ``votes`` (a display string: ``"1.2K"``, ``"3,401"``,
-  ``"1.2만"``), ``reply``, ``heart``, ``time`` ("2 years ago") and ``time_parsed`` (epoch).
-* **Saved YouTube Data API responses**: one ``commentThreads.list`` (or ``comments.list``)
-  response object, a JSON array of them, or JSON-lines of them.
-* **yt-dlp ``.info.json``** written with ``--write-comments`` (a ``comments`` list).
-* **A JSON array of flat comment objects** (field names as in :mod:`comment_files.flat`), or of
-  plain comment strings (``["0:34 lol", "2:10 best part"]``, a common scraper output: no
-  authors, no likes).
-* **CSV** (comma, semicolon or tab separated) with a header row; columns are matched like the
-  fields of flat objects: text (``text``, ``comment``, ``textDisplay``, ``textOriginal``, ...),
-  author, likes (``likes``, ``votes``, ``likeCount``), id (``id``, ``cid``), published
-  (``published``, ``publishedAt``, ``time``, ``date``) and parent.
-
-Texts of saved API responses stay YouTube HTML (``is_html``) so the timestamp extractor can read
-the anchors; :func:`comments.text.html_to_plain_text` gives a display version.
+Pure module. Reads the files users already have (youtube-comment-downloader JSON lines, saved
+YouTube Data API responses, yt-dlp ``.info.json``, flat JSON arrays, CSV), recognising the format
+from the content, not the file name. The formats and their fields: docs/comment-files.md.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ def srt_time(seconds: float) -> str:
 
 
 def write_srt(cues: Sequence[Cue]) -> str:
-    """Cues in time order, numbered from 1; empty cues are dropped, text keeps its lines."""
+    """SubRip text: cues in time order, numbered from 1, each block ending in a blank line;
+    empty cues are dropped, text keeps its lines. The one SRT writer (markers and clip captions)."""
     blocks: list[str] = []
     for cue in sorted(cues, key=lambda c: (c.start, c.end)):
         lines = [one_line(line, 500) for line in cue.text.splitlines()]
@@ -25,8 +26,8 @@ def write_srt(cues: Sequence[Cue]) -> str:
         if not lines or cue.end <= cue.start:
             continue
         blocks.append(f"{len(blocks) + 1}\n{srt_time(cue.start)} --> {srt_time(cue.end)}\n"
-                      + "\n".join(lines) + "\n")
-    return "\n".join(blocks)
+                      + "\n".join(lines) + "\n\n")
+    return "".join(blocks)
 
 
 def write_srt_markers(moments: Sequence[ExportMoment]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .aspects import ASPECT_RATIOS, ASPECTS, VERTICAL_FILTER, Aspect
 from .captions import MAX_BYTES as MAX_CAPTION_BYTES
-from .captions import CaptionError, Cue, Word, cues_for_clip, parse_captions, to_srt
+from .captions import CaptionError, Cue, Word, cues_for_clip, parse_captions
 from .clip import RenderResult, render_clip
 from .encode import (
     AUDIO_KBPS_PER_CHANNEL,
@@ -68,6 +68,5 @@ __all__ = [
     "probe_media",
     "read_frames",
     "render_clip",
-    "to_srt",
     "thumbnail_strip",
 ]

@@ -1,7 +1,7 @@
 """Caption tracks: SRT, WebVTT and YouTube's json3 parsed into cues (with word timings where
-the format has them), cut to a clip, written back as SRT, and styled for shorts as ASS for
-ffmpeg's ``ass`` filter (large, outlined, inside the safe area, two lines at most, the spoken
-word highlighted). Rules and reasons: docs/captions.md.
+the format has them), cut to a clip, and styled for shorts as ASS for ffmpeg's ``ass`` filter
+(large, outlined, inside the safe area, two lines at most, the spoken word highlighted).
+SubRip out is ``exports.write_srt``. Rules and reasons: docs/captions.md.
 
 Hostile input is bounded before any work: at most ``MAX_BYTES`` of text, ``MAX_CUES`` cues,
 ``MAX_CUE_CHARS`` characters a cue. A file that breaks a rule raises ``CaptionError`` with a
@@ -211,17 +211,6 @@ def cues_for_clip(cues: Iterable[Cue], start: float, end: float) -> list[Cue]:
         out.append(Cue(max(cue.start, start) - start, min(cue.end, end) - start, cue.text,
                        words))
     return out
-
-
-def _srt_time(seconds: float) -> str:
-    ms = int(round(seconds * 1000))
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
-
-
-def to_srt(cues: Sequence[Cue]) -> str:
-    """SubRip text for ``cues``."""
-    return "".join(f"{i}\n{_srt_time(c.start)} --> {_srt_time(c.end)}\n{c.text}\n\n"
-                   for i, c in enumerate(cues, 1))
 
 
 # -- burned-in style ---------------------------------------------------------------------------

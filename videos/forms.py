@@ -1,8 +1,7 @@
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .options import ASPECT_LABELS, ASPECTS, SECONDS_AROUND, TOP_K
+from .options import ASPECT_LABELS, ASPECTS, SECONDS_AROUND, TOP_K, VideoOptions
 
 
 class AddVideoForm(forms.Form):
@@ -22,15 +21,16 @@ class AddVideoForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".json,.jsonl,.csv,.txt"}),
     )
     top_k = forms.IntegerField(label=_("Moments"), min_value=TOP_K.low, max_value=TOP_K.high,
-                               initial=lambda: settings.TOP_MOMENTS)
+                               initial=lambda: VideoOptions.default().top_k)
     clip_before = forms.IntegerField(
         label=_("Seconds before"), min_value=SECONDS_AROUND.low, max_value=SECONDS_AROUND.high,
-        initial=lambda: settings.CLIP_BEFORE_SECONDS)
+        initial=lambda: VideoOptions.default().clip_before)
     clip_after = forms.IntegerField(
         label=_("Seconds after"), min_value=SECONDS_AROUND.low, max_value=SECONDS_AROUND.high,
-        initial=lambda: settings.CLIP_AFTER_SECONDS)
+        initial=lambda: VideoOptions.default().clip_after)
     aspect = forms.ChoiceField(label=_("Clip shape"), choices=[
-        (name, ASPECT_LABELS.get(name, name)) for name in ASPECTS])
+        (name, ASPECT_LABELS.get(name, name)) for name in ASPECTS],
+        initial=lambda: VideoOptions.default().aspect)
     captions = forms.BooleanField(
         label=_("Burn in captions"), required=False,
         help_text=_("YouTube's own captions (or the caption file you add to an upload), "

@@ -88,7 +88,7 @@ def timeline_chart(*, histogram: list[int], heatmap: list[dict] | None, duration
 
 
 #: Chart lines of the crowd timeline, in drawing order.
-CROWD_SERIES = ("happy", "sad", "angry", "surprise", "attention")
+CROWD_SERIES = (*REACTIONS, "attention")
 
 
 def crowd_of(source) -> CrowdTimeline | None:

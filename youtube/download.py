@@ -166,14 +166,15 @@ def download_video(
     max_duration: float | None = None,
     max_filesize: int | None = None,
     on_progress: Callable[[float, str], None] | None = None,
-    ffmpeg_location: str | None = None,
+    ffmpeg_location: str,
     socket_timeout: float = YTDLP_TIMEOUT_S,
     ydl_factory: YdlFactory | None = None,
 ) -> Path:
     """Download a video as MP4 into ``out_dir`` under a generated name; return its path.
 
     Prefers H.264 + AAC up to ``max_height`` (see :func:`video_format_selector`), merged or
-    remuxed to MP4 with ``ffmpeg_location`` (default: imageio-ffmpeg's binary). Refuses live
+    remuxed to MP4 with ``ffmpeg_location``, which callers take from ``render.find_ffmpeg``
+    (the one resolver; this package never looks for ffmpeg itself). Refuses live
     streams, videos longer than ``max_duration`` seconds and files larger than ``max_filesize``
     bytes (checked from yt-dlp's size estimates before downloading, and from the bytes actually
     received while downloading). ``on_progress(percent, message)`` gets increasing percentages,
@@ -183,10 +184,6 @@ def download_video(
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if ffmpeg_location is None:
-        import imageio_ffmpeg
-
-        ffmpeg_location = imageio_ffmpeg.get_ffmpeg_exe()
     monitor = _DownloadMonitor(on_progress, max_duration=max_duration, max_filesize=max_filesize)
     name = uuid.uuid4().hex
     work_dir = Path(tempfile.mkdtemp(prefix=".download-", dir=out_dir))

@@ -70,7 +70,7 @@ def reel_create(*, user: User, clips: Sequence[Clip], order: str = Reel.Order.TI
             _("A reel joins at most %(n)d clips.") % {"n": Reel.MAX_ITEMS},
             {"field": "clips", "max_items": Reel.MAX_ITEMS})
     for clip in clips:
-        if clip.user_id != user.pk or clip.hidden:
+        if clip.user_id != user.pk or not clip.is_visible:
             raise ApplicationError(_("No such clip."), {"field": "clips"})
         if clip.status != Clip.Status.READY or not clip.source.is_ready:
             raise ApplicationError(_("Clip %(id)d is not ready.") % {"id": clip.pk},

@@ -12,6 +12,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+import exports
 import render
 from accounts.models import User
 from common.errors import ApplicationError
@@ -159,7 +160,8 @@ def clip_download_name(clip: Clip, suffix: str = ".mp4") -> str:
 
 def clip_subtitles(clip: Clip) -> str:
     """The clip's captions as SRT, timed from the clip's start ("" without captions)."""
-    return render.to_srt(render.cues_for_clip(source_cues(clip.source), clip.start, clip.end))
+    cues = render.cues_for_clip(source_cues(clip.source), clip.start, clip.end)
+    return exports.write_srt([exports.Cue(c.start, c.end, c.text) for c in cues])
 
 
 RENDER_TASK = "clips.tasks.render_clip"

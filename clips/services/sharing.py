@@ -26,7 +26,7 @@ MAX_OPEN_REPORTS_PER_CLIP = 50
 
 def share_link_create(*, clip: Clip) -> ShareLink:
     """The clip's live link, made if it has none (so asking twice gives one link)."""
-    if clip.hidden:
+    if not clip.is_visible:
         raise ApplicationError(_("A moderator hid this clip: it cannot be shared."),
                                {"code": "hidden"})
     if clip.status != Clip.Status.READY:

@@ -149,6 +149,17 @@ def test_watch_page_consent_then_session(alice_client, alice, video):
     assert reverse("video_file", args=[video.pk]) in watch
 
 
+def test_watch_page_names_every_emotion_for_the_live_status(alice_client, alice, video):
+    # watch.js reads data-label-<emotion>; the names come from the one vocabulary.
+    session = WatchSession.objects.create(user=alice, video=video)
+    url = reverse("watch_session", args=[session.pk])
+    english = alice_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    korean = alice_client.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    for emotion in EMOTIONS:
+        assert f'data-label-{emotion}="{emotion}"' in english
+    assert 'data-label-happy="행복"' in korean and 'data-label-surprise="놀람"' in korean
+
+
 def test_watch_needs_a_ready_video(alice_client, alice, video):
     video.source.file_status = "downloading"
     video.source.save()

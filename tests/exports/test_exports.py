@@ -170,7 +170,7 @@ def test_srt_markers_and_captions():
     cues = write_srt([Cue(2, 3, "second"), Cue(0, 1, "first\nline two"), Cue(5, 4, "bad"),
                       Cue(6, 7, "  ")])
     assert cues == ("1\n00:00:00,000 --> 00:00:01,000\nfirst\nline two\n\n"
-                    "2\n00:00:02,000 --> 00:00:03,000\nsecond\n")
+                    "2\n00:00:02,000 --> 00:00:03,000\nsecond\n\n")
 
 
 def test_moments_json():

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from exports import Cue as ExportCue
+from exports import write_srt
 from render import RenderOptions, render_clip
 from render.captions import (
     MAX_BYTES,
@@ -22,7 +24,6 @@ from render.captions import (
     parse_vtt,
     style_for,
     to_ass,
-    to_srt,
 )
 from tests.render.helpers import run_ffmpeg
 
@@ -109,7 +110,7 @@ def test_cues_are_cut_to_the_clip_in_clip_time() -> None:
 
 def test_srt_out_round_trips() -> None:
     cues = [Cue(0.0, 1.25, "one"), Cue(61.5, 3725.004, "두 줄\ntwo lines")]
-    text = to_srt(cues)
+    text = write_srt([ExportCue(c.start, c.end, c.text) for c in cues])  # the one SRT writer
     assert text.startswith("1\n00:00:00,000 --> 00:00:01,250\none\n\n2\n00:01:01,500 --> ")
     assert parse_srt(text) == cues
 

@@ -37,9 +37,26 @@ def test_download_refuses_live_streams_before_downloading(tmp_path: Path) -> Non
             raise AssertionError("the filter should have refused")
 
     with pytest.raises(DownloadError) as info:
-        download_video(canonical_url(VIDEO_ID), tmp_path, ydl_factory=lambda o: LiveYDL(o, None))
+        download_video(canonical_url(VIDEO_ID), tmp_path, ffmpeg_location=FFMPEG,
+                       ydl_factory=lambda o: LiveYDL(o, None))
     assert info.value.code == "live"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_download_uses_the_ffmpeg_it_is_given_and_never_looks_for_one(tmp_path: Path) -> None:
+    # The one ffmpeg resolver is render.find_ffmpeg; youtube only passes on what it is given.
+    made: list[FakeYDL] = []
+
+    def factory(options: dict[str, Any]) -> FakeYDL:
+        made.append(FakeYDL(options, DownloadError("stop here", code="network")))
+        return made[-1]
+
+    with pytest.raises(DownloadError):
+        download_video(canonical_url(VIDEO_ID), tmp_path, ffmpeg_location="/opt/ff/ffmpeg",
+                       ydl_factory=factory)
+    assert [ydl.options["ffmpeg_location"] for ydl in made] == ["/opt/ff/ffmpeg"]
+    with pytest.raises(TypeError, match="ffmpeg_location"):
+        download_video(canonical_url(VIDEO_ID), tmp_path, ydl_factory=factory)  # type: ignore[call-arg]
 
 
 def test_download_video_writes_an_mp4_under_a_generated_name_and_reports_progress(
@@ -71,7 +88,8 @@ def test_download_video_merges_separate_h264_and_aac_streams(media_server, tmp_p
     base, server, _ = media_server
     progress = Recorder()
     out = download_video(
-        f"{base}/dash/manifest.mpd", tmp_path, max_height=1080, on_progress=progress
+        f"{base}/dash/manifest.mpd", tmp_path, max_height=1080, on_progress=progress,
+        ffmpeg_location=FFMPEG,
     )
 
     description = probe(out)
@@ -95,7 +113,7 @@ def test_download_video_refuses_a_file_over_the_size_limit_and_leaves_nothing(
     base, _, root = media_server
     limit = (root / "clip.mp4").stat().st_size // 2
     with pytest.raises(DownloadError) as info:
-        download_video(f"{base}/clip.mp4", tmp_path, max_filesize=limit)
+        download_video(f"{base}/clip.mp4", tmp_path, max_filesize=limit, ffmpeg_location=FFMPEG)
     assert info.value.code == "too_large"
     assert info.value.permanent is True
     assert "MB" in info.value.message
@@ -109,7 +127,8 @@ def test_download_video_refuses_a_video_over_the_duration_limit(
     base, _, _ = media_server
     progress = Recorder()
     with pytest.raises(DownloadError) as info:
-        download_video(f"{base}/page.html", tmp_path, max_duration=2.0, on_progress=progress)
+        download_video(f"{base}/page.html", tmp_path, max_duration=2.0, on_progress=progress,
+                       ffmpeg_location=FFMPEG)
     assert info.value.code == "too_long"
     assert info.value.permanent is True
     assert "0:03" in info.value.message and "0:02" in info.value.message
@@ -121,7 +140,7 @@ def test_download_video_refuses_a_video_over_the_duration_limit(
 def test_download_video_of_a_missing_url(media_server, tmp_path: Path) -> None:
     base, _, _ = media_server
     with pytest.raises(DownloadError) as info:
-        download_video(f"{base}/gone.mp4", tmp_path)
+        download_video(f"{base}/gone.mp4", tmp_path, ffmpeg_location=FFMPEG)
     assert info.value.code == "video_not_found"
     assert list(tmp_path.iterdir()) == []
 
@@ -132,7 +151,8 @@ def test_download_video_when_nothing_listens(tmp_path: Path) -> None:
         port = probe_socket.getsockname()[1]
     # Nothing listens on the port any more: the connection is refused at once.
     with pytest.raises(DownloadError) as info:
-        download_video(f"http://127.0.0.1:{port}/clip.mp4", tmp_path, socket_timeout=5)
+        download_video(f"http://127.0.0.1:{port}/clip.mp4", tmp_path, socket_timeout=5,
+                       ffmpeg_location=FFMPEG)
     assert info.value.code == "network"
     assert info.value.permanent is False
     assert list(tmp_path.iterdir()) == []
@@ -151,5 +171,6 @@ def test_an_exception_from_on_progress_reaches_the_caller_unchanged(
             raise JobCancelled
 
     with pytest.raises(JobCancelled):
-        download_video(f"{base}/clip.mp4", tmp_path, on_progress=cancel_midway)
+        download_video(f"{base}/clip.mp4", tmp_path, on_progress=cancel_midway,
+                       ffmpeg_location=FFMPEG)
     assert list(tmp_path.iterdir()) == []

@@ -78,10 +78,11 @@ class Command(BaseCommand):
                     path = youtube.download_video(
                         url, Path(tmp), max_duration=settings.MAX_VIDEO_DURATION,
                         max_filesize=settings.MAX_UPLOAD_BYTES,
+                        ffmpeg_location=render.find_ffmpeg(settings.FFMPEG_BINARY or None),
                         on_progress=lambda pct, msg: self.stdout.write(f"\r  {pct:5.1f}%", ending=""),
                     )
                     self.stdout.write("")
-                except (youtube.HarvestError, youtube.DownloadError) as exc:
+                except (youtube.HarvestError, youtube.DownloadError, render.MediaError) as exc:
                     raise CommandError(str(getattr(exc, "message", exc))) from exc
             try:
                 info = render.probe_media(path)
