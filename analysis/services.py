@@ -27,7 +27,7 @@ from accounts.services import user_update_profile
 from common.errors import ApplicationError
 from common.files import local_copy
 from emotion.capture import capture_size
-from emotion.crowd import Contribution, contribution_from_samples, merge_contributions
+from emotion.crowd import Contribution, Release, contribution_from_samples, merge_contributions
 from emotion.moments import EmotionSample as Sample
 from emotion.protocol import Recognizer
 from emotion.reaction import ReactionReading, analyse_reaction
@@ -305,20 +305,27 @@ def crowd_contribute(*, session: WatchSession) -> bool:
         if existing is not None and existing.session_id == session.pk:
             return False
         counts = aggregate.aggregate()
+        release = Release.from_json(aggregate.published)
         if existing is not None:
             older = Contribution.from_json(existing.data)
             counts.add(older, sign=-1)
             merged = merge_contributions(older, fresh)
             existing.session, existing.data = session, merged.as_json()
-            existing.save(update_fields=["session", "data", "updated_at"])
+            existing.counted = release.changed(fresh.seen, existing.counted or [])
+            existing.save(update_fields=["session", "data", "counted", "updated_at"])
         else:
             merged = fresh
             CrowdContribution.objects.create(source=source, user=user, session=session,
-                                             data=merged.as_json())
+                                             data=merged.as_json(),
+                                             counted=release.changed(fresh.seen, []))
             aggregate.contributors += 1
         counts.add(merged)
         aggregate.data = counts.as_json()
-        aggregate.save(update_fields=["data", "contributors", "updated_at"])
+        # A second's published value moves once k + 1 distinct viewers changed it: any one
+        # reader, even one of them, still finds k others behind the difference.
+        release.publish(counts, batch=settings.CROWD_MIN_VIEWERS + 1)
+        aggregate.published = release.as_json()
+        aggregate.save(update_fields=["data", "published", "contributors", "updated_at"])
     return True
 
 
@@ -331,10 +338,16 @@ def crowd_withdraw(*, contribution: CrowdContribution) -> None:
         if aggregate is None:  # the source (and its timeline) is going too
             return
         counts = aggregate.aggregate()
-        counts.add(Contribution.from_json(contribution.data), sign=-1)
+        gone = Contribution.from_json(contribution.data)
+        counts.add(gone, sign=-1)
         aggregate.data = counts.as_json()
         aggregate.contributors = max(0, aggregate.contributors - 1)
-        aggregate.save(update_fields=["data", "contributors", "updated_at"])
+        # The published copy may hold this viewer: the seconds they saw are hidden at once
+        # (publishing them without the viewer would hand out their part as the difference).
+        release = Release.from_json(aggregate.published)
+        release.withdrawn(gone.seen, contribution.counted or [])
+        aggregate.published = release.as_json()
+        aggregate.save(update_fields=["data", "published", "contributors", "updated_at"])
 
 
 def crowd_withdraw_user(*, user: User) -> int:

@@ -42,10 +42,11 @@ _LEXICON: list[tuple[re.Pattern[str], str, float]] = [
     (re.compile(r"ㅎ{3,}"), "happy", 0.6),
     (re.compile(r"ㅎㅎ"), "happy", 0.4),
     (re.compile(r"개웃|존웃|웃겨|웃기|웃김|웃음|빵터|터졌"), "happy", 0.9),
+    (re.compile(r"존잼|꿀잼|개잼"), "happy", 0.8),
     (re.compile(_latin(r"lo+l+", r"lmf?a+o+", r"rofl", r"ha(?:ha)+h?", r"he(?:he)+",
                        r"hilarious", r"dying", r"i'?m dead", r"so funny", r"funniest",
                        r"laugh(?:ed|ing)?"), re.I), "happy", 0.9),
-    (re.compile(_latin(r"w+k+w+k+[wk]*", r"ngakak", r"kocak", r"lucu+", r"ketawa", r"xixixi+"),
+    (re.compile(_latin(r"w+k+w+k+[wk]*", r"k+w+k+w+[wk]*", r"a?wok(?:awok)+", r"ngakak", r"kocak", r"lucu+", r"ketawa", r"xixixi+"),
                 re.I), "happy", 0.9),
     (re.compile("[\U0001F602\U0001F923\U0001F606\U0001F639\U0001F480]"), "happy", 0.9),  # 😂 🤣 😆 😹 💀
     (re.compile("[\U0001F604\U0001F601\U0001F60A\U0001F970]"), "happy", 0.5),  # 😄 😁 😊 🥰
@@ -71,13 +72,35 @@ _LEXICON: list[tuple[re.Pattern[str], str, float]] = [
 ]
 
 
+#: A text that says the moment is *not* funny (or sad) loses that emotion, whatever laughter
+#: it also holds: "ㅋㅋ 노잼" and "not even funny lol" are sarcasm, "안 웃김", "gak lucu" negate.
+#: Precision first: "노잼인 줄 알았는데 개웃김" loses its laugh too (a miss, not a wrong label).
+_NEGATIONS: list[tuple[re.Pattern[str], str]] = [
+    # 안 as a word of its own ("동안 웃음" is a laugh); "안 웃으려 했는데", "안 웃을 수가 없다"
+    # are laughs despite the 안.
+    (re.compile(r"노잼|재미\s?없|(?<![가-힣])안\s?(?:웃(?!으려|을\s?수)|재밌)|"
+                r"웃기지도?\s?않|웃기진\s?않"), "happy"),
+    (re.compile(_latin(r"not (?:even |that |very |so )?funny", r"(?:is|was)n'?t funny",
+                       r"unfunny", r"(?:gak|ga|gk|nggak|ngga|enggak|engga|tidak|tak|kagak|ora)"
+                       r" (?:lucu+|ngakak|kocak)", r"garing"), re.I), "happy"),
+    (re.compile(r"(?<![가-힣])안\s?슬[프퍼]|슬프지도?\s?않"), "sad"),
+    (re.compile(_latin(r"not (?:even |that |very |so )?sad", r"(?:is|was)n'?t sad",
+                       r"(?:gak|ga|gk|nggak|ngga|enggak|tidak|tak|kagak) (?:sedih|nangis)"),
+                re.I), "sad"),
+]
+
+
 def text_reactions(text: str) -> dict[str, float]:
-    """Each emotion a comment's text expresses, with the strongest cue's strength."""
+    """Each emotion a comment's text expresses, with the strongest cue's strength (none for an
+    emotion the text negates)."""
     head = (text or "")[:MAX_TEXT]
     found: dict[str, float] = {}
     for pattern, emotion, strength in _LEXICON:
         if strength > found.get(emotion, 0.0) and pattern.search(head):
             found[emotion] = strength
+    for pattern, emotion in _NEGATIONS:
+        if emotion in found and pattern.search(head):
+            del found[emotion]
     return found
 
 

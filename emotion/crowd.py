@@ -135,14 +135,18 @@ class Aggregate:
     def as_json(self) -> dict:
         return {"viewers": self.viewers, "reacted": self.reacted, "attention": self.attention}
 
-    def add(self, contribution: Contribution, sign: int = 1) -> None:
-        """Add (``sign=1``) or take out (``sign=-1``) one viewer's contribution, in place.
-        O(seconds of that contribution): nobody else's data is read."""
-        n = max(len(self.viewers), contribution.seconds)
+    def grow(self, seconds: int) -> None:
+        """Pad every per-second list to at least ``seconds`` (zeros)."""
+        n = max(len(self.viewers), seconds)
         self.viewers = _fit(self.viewers, n, 0)
         self.attention = _fit(self.attention, n, 0.0)
         for emotion in REACTIONS:
             self.reacted[emotion] = _fit(self.reacted.get(emotion, []), n, 0)
+
+    def add(self, contribution: Contribution, sign: int = 1) -> None:
+        """Add (``sign=1``) or take out (``sign=-1``) one viewer's contribution, in place.
+        O(seconds of that contribution): nobody else's data is read."""
+        self.grow(contribution.seconds)
         for i, seen in enumerate(contribution.seen):
             if not seen:
                 continue
@@ -153,15 +157,22 @@ class Aggregate:
                 if contribution.reacted[emotion][i]:
                     self.reacted[emotion][i] = max(0, self.reacted[emotion][i] + sign)
 
-    def shown(self, *, min_viewers: int) -> CrowdTimeline:
+    def shown(self, *, min_viewers: int,
+              excluding: Contribution | None = None) -> CrowdTimeline:
         """What may be shown: shares and mean attention for the seconds that at least
-        ``min_viewers`` distinct viewers contributed; ``None`` everywhere else."""
+        ``min_viewers`` distinct viewers contributed; ``None`` everywhere else.
+
+        ``excluding`` is the requesting viewer's own contribution: it does not count toward
+        ``min_viewers`` (a viewer who knows their own part must still find ``min_viewers``
+        *other* viewers behind every second they are shown)."""
         k = max(1, int(min_viewers))
+        own = excluding.seen if excluding is not None else []
         shares: dict[str, list[float | None]] = {e: [] for e in REACTIONS}
         attention: list[float | None] = []
         counts: list[int | None] = []
         for i, n in enumerate(self.viewers):
-            if n < k:
+            others = n - (1 if i < len(own) and own[i] else 0)
+            if others < k:
                 counts.append(None)
                 attention.append(None)
                 for emotion in REACTIONS:
@@ -207,3 +218,78 @@ class CrowdTimeline:
         """Per second, the share of viewers reacting with any collected emotion's strongest."""
         return [None if n is None else max(self.shares[e][i] or 0.0 for e in REACTIONS)
                 for i, n in enumerate(self.viewers)]
+
+
+@dataclass
+class Release:
+    """What of an aggregate has been published, per second, and how many distinct viewers
+    changed each second since it was last published (``fresh``). A second's published value
+    moves only when ``batch`` viewers changed it, so two readings of the timeline never differ
+    by one viewer's session; ``epoch`` counts each second's publications (a viewer counts once
+    per epoch, however many sessions they finish)."""
+
+    published: Aggregate
+    fresh: list[int]
+    epoch: list[int]
+
+    @classmethod
+    def from_json(cls, data: Mapping | None) -> Release:
+        data = data or {}
+        published = Aggregate.from_json(data.get("counts"))
+        n = len(published.viewers)
+        fresh = [int(v) for v in data.get("fresh", [])][:MAX_SECONDS]
+        epoch = [int(v) for v in data.get("epoch", [])][:MAX_SECONDS]
+        n = max(n, len(fresh), len(epoch))
+        published.grow(n)
+        return cls(published=published, fresh=_fit(fresh, n, 0), epoch=_fit(epoch, n, 0))
+
+    def as_json(self) -> dict:
+        return {"counts": self.published.as_json(), "fresh": self.fresh, "epoch": self.epoch}
+
+    def _grow(self, n: int) -> None:
+        if n > len(self.fresh):
+            self.fresh = _fit(self.fresh, n, 0)
+            self.epoch = _fit(self.epoch, n, 0)
+        self.published.grow(n)
+
+    def changed(self, seen: Sequence[int], counted: Sequence[int]) -> list[int]:
+        """One viewer changed the seconds in ``seen``; ``counted`` holds, per second, the epoch
+        in which they were last counted fresh (-1: never). Returns their new ``counted``."""
+        self._grow(len(seen))
+        out = _fit([int(v) for v in counted], len(self.fresh), -1)
+        for i, s in enumerate(seen):
+            if s and out[i] != self.epoch[i]:
+                out[i] = self.epoch[i]
+                self.fresh[i] += 1
+        return out
+
+    def publish(self, counts: Aggregate, *, batch: int) -> int:
+        """Copy the current counts of every second that ``batch`` distinct viewers changed
+        since it was last published; returns how many seconds moved."""
+        self._grow(len(counts.viewers))
+        moved = 0
+        for i, fresh in enumerate(self.fresh):
+            if fresh < batch or i >= len(counts.viewers):
+                continue
+            self.published.viewers[i] = counts.viewers[i]
+            self.published.attention[i] = counts.attention[i]
+            for emotion in REACTIONS:
+                self.published.reacted[emotion][i] = counts.reacted[emotion][i]
+            self.fresh[i] = 0
+            self.epoch[i] += 1
+            moved += 1
+        return moved
+
+    def withdrawn(self, seen: Sequence[int], counted: Sequence[int]) -> None:
+        """One viewer's contribution went: their freshness no longer counts, and every second
+        they saw is hidden at once (showing it without them would hand out their part as the
+        difference) until ``batch`` viewers change it again."""
+        self._grow(len(seen))
+        for i, s in enumerate(seen):
+            if i < len(counted) and counted[i] == self.epoch[i] and self.fresh[i] > 0:
+                self.fresh[i] -= 1
+            if s:
+                self.published.viewers[i] = 0
+                self.published.attention[i] = 0.0
+                for emotion in REACTIONS:
+                    self.published.reacted[emotion][i] = 0

@@ -73,3 +73,40 @@ def test_a_moment_takes_the_emotion_its_texts_share():
 def test_hostile_text_is_bounded():
     assert text_reaction("a" * 10_000_000 + " lol") is None  # only the start is read
     assert text_reaction("ㅋ" * MAX_TEXT * 50) is not None
+
+
+@pytest.mark.parametrize(("text", "emotion"), [
+    # Real-looking lines: timestamps first, spacing dropped, slang.
+    ("15:20 존잼ㅋㅋㅋ", "happy"),
+    ("4:04 존잼", "happy"),
+    ("6:06 안웃으려 했는데 ㅋㅋㅋㅋㅋ", "happy"),  # tried not to laugh: still a laugh
+    ("1:00 이건 안 웃을 수가 없닼ㅋㅋ", "happy"),
+    ("0:12 안 울었는데 눈물이", "sad"),
+    ("8:08 kwkwkwk", "happy"),
+    ("9:19 awokawokawok", "happy"),
+    ("lucu ga sih 2:00 wkwk", "happy"),  # "funny, right?": the ga is not a negation here
+    ("5:05 안경 벗는 거 ㅋㅋㅋ", "happy"),  # 안경 (glasses) is not 안
+    ("15분 동안 웃음", "happy"),  # nor is the end of 동안 (during)
+])
+def test_real_looking_lines(text, emotion):
+    reaction = text_reaction(text)
+    assert reaction is not None and reaction.emotion == emotion
+
+
+@pytest.mark.parametrize("text", [
+    # Sarcasm and negation: the laugh is about how unfunny it is.
+    "3:45 ㅋㅋ 노잼", "10:22 노잼ㅋㅋㅋ", "4:00 개노잼 ㅋㅋ", "1:05 안 웃김", "5:30 하나도 안웃겨",
+    "3:00 ㅋㅋㅋ 별로 안 웃긴데", "2:02 웃기지도 않네 ㅋㅋ", "2:33 재미없다 ㅋㅋ",
+    "2:30 gak lucu sama sekali", "3:45 ga lucu wkwk", "4:20 nggak lucu", "5:00 ga ngakak sih",
+    "2:15 garing banget wkwk", "1:00 not even funny lol", "0:30 this isn't funny 😂",
+])
+def test_negated_or_sarcastic_laughter_is_not_happy(text):
+    assert "happy" not in text_reactions(text)
+
+
+def test_negated_sadness_is_not_sad_but_other_cues_stay():
+    assert "sad" not in text_reactions("3:33 하나도 안 슬퍼")
+    assert "sad" not in text_reactions("2:00 ini gak sedih kok")
+    assert text_reactions("7:07 not sad at all, goosebumps")["surprise"] == 0.8
+    # A moment whose texts laugh at how unfunny it is gets no happy label.
+    assert moment_reaction(["3:45 ㅋㅋㅋ 노잼", "3:46 노잼ㅋㅋ", "3:45 ㅋㅋ 개노잼"]) is None

@@ -8,6 +8,7 @@ from emotion.crowd import (
     MAX_SECONDS,
     Aggregate,
     Contribution,
+    Release,
     contribution_from_samples,
     merge_contributions,
 )
@@ -80,3 +81,48 @@ def test_json_round_trip_and_hostile_lengths_are_bounded():
     assert counts.reacted["happy"] == [1, 0] and counts.attention == [0.0, 0.0]
     long = contribution_from_samples([face(1e9)], duration=None)
     assert long.seconds == 0
+
+
+def test_the_reader_does_not_count_toward_k():
+    """Someone who knows their own part must still find k *other* viewers behind a second."""
+    counts = Aggregate.empty()
+    mine = viewer(seconds=30)
+    others = [viewer(seconds=30) for _ in range(4)] + [viewer(seconds=20)]
+    for c in [mine, *others]:
+        counts.add(c)
+    assert counts.viewers[10] == 6 and counts.viewers[25] == 5
+    assert counts.shown(min_viewers=5).viewers[25] == 5  # a reader who did not watch
+    for_me = counts.shown(min_viewers=5, excluding=mine)
+    assert for_me.viewers[10] == 6  # five others there: shown, counting me
+    assert for_me.viewers[25] is None and for_me.shares["happy"][25] is None  # four others
+    short = counts.shown(min_viewers=5, excluding=others[-1])
+    assert short.viewers[25] == 5  # the short viewer did not see 25: five others did
+
+
+def test_release_moves_a_second_only_after_a_batch_of_distinct_viewers():
+    counts, release = Aggregate.empty(), Release.from_json(None)
+    counted: dict[int, list[int]] = {}
+
+    def finish(who: int, c: Contribution) -> int:
+        counts.add(c)  # (a viewer's second session is not merged here: counts are not read)
+        counted[who] = release.changed(c.seen, counted.get(who, []))
+        return release.publish(counts, batch=3)
+
+    assert finish(0, viewer()) == 0 and finish(1, viewer()) == 0
+    assert release.published.shown(min_viewers=1).is_empty  # two changes: nothing out yet
+    assert finish(1, viewer()) == 0  # the same viewer again is not a third
+    assert finish(2, viewer(seconds=20)) == 20  # seconds 0-19: three viewers changed them
+    assert release.published.viewers[5] == 4 and release.published.viewers[25] == 0
+    before = Release.from_json(release.as_json())
+    assert before == release
+    # One more viewer: 0-19 stay as they were (one change); 20-29 had changes from 0 and 1,
+    # so the third distinct viewer releases them, with all three in.
+    assert finish(3, viewer(laugh=range(5, 8))) == 10
+    assert release.published.viewers[:20] == before.published.viewers[:20]
+    assert release.published.reacted["happy"][6] == before.published.reacted["happy"][6] == 0
+    assert release.published.viewers[25] == 4 and release.fresh[25] == 0
+    assert release.fresh[6] == 1
+    # Withdrawing a published viewer hides what they saw; their freshness stops counting.
+    release.withdrawn(viewer(seconds=10).seen, counted[3])
+    assert release.published.viewers[5] == 0 and release.published.viewers[15] == 4
+    assert release.fresh[6] == 0
