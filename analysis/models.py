@@ -3,14 +3,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.files import RandomName
 from emotion.crowd import Aggregate as CrowdCounts
-from emotion.crowd import Contribution, CrowdTimeline, Release
+from emotion.crowd import CrowdTimeline, Release
 from emotion.moments import EmotionSample as Sample
 from emotion.vocabulary import EMOTIONS
 
@@ -117,7 +116,7 @@ class CrowdAggregate(models.Model):
                                   related_name="crowd")
     data = models.JSONField(default=dict, blank=True)  # emotion.crowd.Aggregate.as_json()
     # What pages and the API read (emotion.crowd.Release.as_json()): per second, the counts
-    # as last published, moved only once k + 1 distinct viewers changed that second, so
+    # as last published, moved only once k distinct viewers changed that second, so
     # comparing two readings never isolates one viewer's session (docs/fusion.md).
     published = models.JSONField(default=dict, blank=True)
     contributors = models.PositiveIntegerField(default=0)
@@ -133,17 +132,12 @@ class CrowdAggregate(models.Model):
     def aggregate(self) -> CrowdCounts:
         return CrowdCounts.from_json(self.data)
 
-    def timeline(self, *, viewer: AbstractBaseUser | None = None) -> CrowdTimeline:
-        """The shown part, as ``viewer`` may see it: the published counts, only for seconds
-        that ``SHORTORY_CROWD_MIN_VIEWERS`` distinct viewers *other than* ``viewer``
-        contributed (k-anonymity); the one way pages, the API and the ranking read the crowd."""
-        mine = None
-        if viewer is not None:
-            own = CrowdContribution.objects.filter(source_id=self.source_id,
-                                                   user_id=viewer.pk).first()
-            mine = Contribution.from_json(own.data) if own is not None else None
+    def timeline(self) -> CrowdTimeline:
+        """The shown part: the published counts, only for seconds that
+        ``SHORTORY_CROWD_MIN_VIEWERS`` distinct viewers contributed (k-anonymity); the one way
+        pages, the API and the ranking read the crowd."""
         return Release.from_json(self.published).published.shown(
-            min_viewers=settings.CROWD_MIN_VIEWERS, excluding=mine)
+            min_viewers=settings.CROWD_MIN_VIEWERS)
 
 
 class CrowdContribution(models.Model):

@@ -321,9 +321,10 @@ def crowd_contribute(*, session: WatchSession) -> bool:
             aggregate.contributors += 1
         counts.add(merged)
         aggregate.data = counts.as_json()
-        # A second's published value moves once k + 1 distinct viewers changed it: any one
-        # reader, even one of them, still finds k others behind the difference.
-        release.publish(counts, batch=settings.CROWD_MIN_VIEWERS + 1)
+        # A second's published value moves once k distinct viewers changed it: a difference
+        # between two readings is never fewer than k viewers' sessions (a reader who is one
+        # of them finds k - 1 others behind it), the same k as every shown second.
+        release.publish(counts, batch=settings.CROWD_MIN_VIEWERS)
         aggregate.published = release.as_json()
         aggregate.save(update_fields=["data", "published", "contributors", "updated_at"])
     return True

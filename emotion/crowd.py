@@ -157,22 +157,16 @@ class Aggregate:
                 if contribution.reacted[emotion][i]:
                     self.reacted[emotion][i] = max(0, self.reacted[emotion][i] + sign)
 
-    def shown(self, *, min_viewers: int,
-              excluding: Contribution | None = None) -> CrowdTimeline:
+    def shown(self, *, min_viewers: int) -> CrowdTimeline:
         """What may be shown: shares and mean attention for the seconds that at least
-        ``min_viewers`` distinct viewers contributed; ``None`` everywhere else.
-
-        ``excluding`` is the requesting viewer's own contribution: it does not count toward
-        ``min_viewers`` (a viewer who knows their own part must still find ``min_viewers``
-        *other* viewers behind every second they are shown)."""
+        ``min_viewers`` distinct viewers contributed; ``None`` everywhere else (a reader who is
+        one of them sees the other ``min_viewers - 1`` or more only as one aggregate)."""
         k = max(1, int(min_viewers))
-        own = excluding.seen if excluding is not None else []
         shares: dict[str, list[float | None]] = {e: [] for e in REACTIONS}
         attention: list[float | None] = []
         counts: list[int | None] = []
         for i, n in enumerate(self.viewers):
-            others = n - (1 if i < len(own) and own[i] else 0)
-            if others < k:
+            if n < k:
                 counts.append(None)
                 attention.append(None)
                 for emotion in REACTIONS:

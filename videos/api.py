@@ -58,7 +58,7 @@ class VideoDetailSerializer(VideoSerializer):
     def get_moments(self, video) -> list[dict]:
         # Moments are `clips`' records, read through the reverse relation (see Moment.as_data).
         source = video.source
-        crowd = selectors.crowd_of(source, viewer=video.user)
+        crowd = selectors.crowd_of(source)
         heat = heatmap_series(source.heatmap, duration=source.duration)
         return [{**m.as_data(), "agreement": selectors.moment_agreement(
                     moment=m, heat=heat, crowd=crowd)}
@@ -66,7 +66,7 @@ class VideoDetailSerializer(VideoSerializer):
 
     def get_crowd(self, video) -> dict | None:
         """The crowd timeline as the page shows it: per second, ``null`` below k viewers."""
-        crowd = selectors.crowd_of(video.source, viewer=video.user)
+        crowd = selectors.crowd_of(video.source)
         if crowd is None:
             return None
         return {"min_viewers": crowd.min_viewers, "viewers": crowd.viewers,

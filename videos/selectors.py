@@ -91,14 +91,13 @@ def timeline_chart(*, histogram: list[int], heatmap: list[dict] | None, duration
 CROWD_SERIES = (*REACTIONS, "attention")
 
 
-def crowd_of(source, *, viewer) -> CrowdTimeline | None:
-    """The source's crowd timeline as ``viewer`` may see it (k-anonymous: k viewers other
-    than them behind every second), through the reverse relation; ``None`` when no second
-    has enough viewers yet."""
+def crowd_of(source) -> CrowdTimeline | None:
+    """The source's crowd timeline (k-anonymous: k distinct viewers behind every second),
+    through the reverse relation; ``None`` when no second has enough viewers yet."""
     aggregate = getattr(source, "crowd", None)  # the reverse one-to-one raises AttributeError
     if aggregate is None:
         return None
-    shown = aggregate.timeline(viewer=viewer)
+    shown = aggregate.timeline()
     return None if shown.is_empty else shown
 
 
@@ -171,7 +170,7 @@ def video_page(*, video: Video) -> dict:
     reverse relation (`clips` owns them; this app only reads what the relation offers)."""
     moments = list(video.moments.comment_moments().with_clips())
     source = video.source
-    crowd = crowd_of(source, viewer=video.user)
+    crowd = crowd_of(source)
     heat = heatmap_series(source.heatmap, duration=source.duration)
     for moment in moments:
         moment.agreement = moment_agreement(moment=moment, heat=heat, crowd=crowd)

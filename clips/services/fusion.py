@@ -44,7 +44,7 @@ def video_signals(*, video: Video, source: SourceVideo) -> list[Signal]:
         signals.append(Signal("heatmap", heat))
     crowd = getattr(source, "crowd", None)  # the reverse one-to-one raises AttributeError
     if crowd is not None:
-        timeline = crowd.timeline(viewer=video.user)
+        timeline = crowd.timeline()
         if not timeline.is_empty:
             signals.append(Signal("crowd", timeline.reaction_series()))
     own = CrowdContribution.objects.filter(source=source, user_id=video.user_id).first()

@@ -74,16 +74,15 @@ def crowd_context(client, user, source):
 def test_timeline_appears_at_k_viewers_for_every_viewer_of_the_source(
         viewers, source, alice_client, bob_client, alice, bob,
         django_capture_on_commit_callbacks):
-    for user in viewers[1:6]:
+    for user in viewers[1:5]:
         assert services.crowd_contribute(session=watched(user, source))
-    # Five viewers: each of them would see only four others, so nothing is published yet.
-    assert source.crowd.contributors == 5
+    # Four viewers: nothing may be shown yet.
+    assert source.crowd.contributors == 4
     response = crowd_context(alice_client, alice, source)
     assert response.context["crowd"] is None
     assert b'id="crowd"' not in response.content
 
-    # The sixth viewer's session finishes through the real job: the timeline is published,
-    # and every viewer finds five others behind each second.
+    # The fifth viewer's session finishes through the real job: the timeline updates.
     session = watched(alice, source)
     WatchSession.objects.filter(pk=session.pk).update(status=WatchSession.Status.ACTIVE)
     session.refresh_from_db()
@@ -92,9 +91,9 @@ def test_timeline_appears_at_k_viewers_for_every_viewer_of_the_source(
     session.refresh_from_db()
     assert session.status == "done"
     aggregate = CrowdAggregate.objects.get(source=source)
-    assert aggregate.contributors == 6
+    assert aggregate.contributors == 5
     shown = aggregate.timeline()
-    assert shown.viewers[21] == 6 and shown.shares["happy"][21] == 1.0
+    assert shown.viewers[21] == 5 and shown.shares["happy"][21] == 1.0
     assert shown.shares["happy"][40] == 0.0  # at rest: nobody above their own baseline
     assert shown.shares["sad"][40] == 0.0  # a resting "sad" face is that viewer's baseline
     assert shown.attention[21] == pytest.approx(0.8, abs=0.01)
@@ -102,7 +101,7 @@ def test_timeline_appears_at_k_viewers_for_every_viewer_of_the_source(
     for client, user in ((alice_client, alice), (bob_client, bob)):
         response = crowd_context(client, user, source)
         crowd = response.context["crowd"]
-        assert crowd["viewers"] == 6 and crowd["min_viewers"] == 5
+        assert crowd["viewers"] == 5 and crowd["min_viewers"] == 5
         assert {line["key"] for line in crowd["lines"]} >= {"happy", "attention"}
         assert b'id="crowd"' in response.content
         # Only counts: no viewer's name is on the page of another viewer.
@@ -113,10 +112,9 @@ def test_timeline_appears_at_k_viewers_for_every_viewer_of_the_source(
 def test_seconds_with_fewer_than_k_viewers_are_never_shown(viewers, source):
     for user in viewers[:4]:
         services.crowd_contribute(session=watched(user, source))
-    for user in viewers[4:6]:
-        services.crowd_contribute(session=watched(user, source, until=30))
+    services.crowd_contribute(session=watched(viewers[4], source, until=30))
     shown = CrowdAggregate.objects.get(source=source).timeline()
-    assert shown.viewers[10] == 6
+    assert shown.viewers[10] == 5
     assert shown.viewers[45] is None and shown.shares["happy"][45] is None
     assert shown.attention[45] is None
 
@@ -136,23 +134,20 @@ def test_a_viewer_counts_once_and_a_job_delivered_twice_adds_nothing(viewers, so
 
 def test_opting_out_takes_contributions_out_and_keeps_new_ones_out(
         viewers, source, alice, alice_client):
-    for user in viewers[:6]:
+    for user in viewers[:5]:
         services.crowd_contribute(session=watched(user, source))
-    assert not CrowdAggregate.objects.get(source=source).timeline(viewer=alice).is_empty
     response = alice_client.post(reverse("profile"), {"email": alice.email,
                                                       "crowd_opt_out": "on"})
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.crowd_opt_out
     aggregate = CrowdAggregate.objects.get(source=source)
-    assert aggregate.contributors == 5
-    assert aggregate.aggregate().viewers[21] == 5
-    # Her seconds are hidden at once: showing the counts without her would hand out her
-    # contribution as the difference.
-    assert aggregate.timeline().is_empty
+    assert aggregate.contributors == 4
+    assert aggregate.aggregate().viewers[21] == 4
+    assert aggregate.timeline().is_empty  # 4 < k: nothing shown any more
     assert not CrowdContribution.objects.filter(user=alice).exists()
     assert not services.crowd_contribute(session=watched(alice, source))
-    assert CrowdAggregate.objects.get(source=source).contributors == 5
+    assert CrowdAggregate.objects.get(source=source).contributors == 4
     page = alice_client.get(reverse("profile"))
     assert b'name="crowd_opt_out"' in page.content and b"checked" in page.content
 
@@ -191,13 +186,13 @@ def test_the_crowd_is_not_shown_to_someone_without_the_source(viewers, source, s
 
 
 def test_the_api_gives_the_same_k_anonymous_timeline(viewers, source, api_client, bob):
-    for user in viewers[:5]:
+    for user in viewers[:4]:
         services.crowd_contribute(session=watched(user, source))
-    services.crowd_contribute(session=watched(viewers[5], source, until=30))
+    services.crowd_contribute(session=watched(viewers[4], source, until=30))
     api_client.force_authenticate(bob)
     video = Video.objects.get(user=bob, source=source)
     crowd = api_client.get(f"/api/v1/videos/{video.pk}/").json()["crowd"]
     assert crowd["min_viewers"] == 5
-    assert crowd["viewers"][21] == 6 and crowd["shares"]["happy"][21] == 1.0
+    assert crowd["viewers"][21] == 5 and crowd["shares"]["happy"][21] == 1.0
     assert crowd["viewers"][45] is None and crowd["shares"]["happy"][45] is None
     assert "user" not in str(crowd) and "viewer0" not in str(crowd)

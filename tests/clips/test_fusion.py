@@ -131,16 +131,16 @@ def test_opted_out_owner_reactions_still_rank_their_own_video(video, alice):
     assert peaks(video)[0] == 14  # her own laugh lifts the moment she laughed at
 
 
-def test_six_viewers_laughing_show_in_the_owners_badge_and_crowd(
+def test_five_viewers_laughing_show_in_the_owners_badge_and_crowd(
         video, alice, alice_client, django_user_model):
-    """The Done-means page: a source watched by six other viewers (k = 5, the owner is not
+    """The Done-means page: a source watched by five other viewers (k = 5, the owner is not
     among them) draws the crowd timeline, and the moment they laughed at says so."""
     source = video.source
     raw = [{"t": i / 4, "attention": 0.9, "face_found": True,
             "probabilities": {"happy": 0.9 if 26 <= i / 4 < 29 else 0.05, "sad": 0.05,
                               "angry": 0.0, "neutral": 0.05 if 26 <= i / 4 < 29 else 0.9,
                               "surprise": 0.0}} for i in range(240)]
-    for i in range(6):
+    for i in range(5):
         viewer = django_user_model.objects.create_user(f"crowd{i}", password="x")
         theirs = Video.objects.create(user=viewer, source=source, clip_before=3, clip_after=3)
         session = sessions.session_start(user=viewer, video=theirs)
@@ -150,9 +150,9 @@ def test_six_viewers_laughing_show_in_the_owners_badge_and_crowd(
         session.refresh_from_db()
         assert sessions.crowd_contribute(session=session)
     page = alice_client.get(reverse("video_detail", args=[video.pk]))
-    assert page.context["crowd"]["viewers"] == 6
+    assert page.context["crowd"]["viewers"] == 5
     badges = {m.peak: [a["label"] for a in m.agreement] for m in page.context["moments"]}
-    assert "6 viewers laughed" in badges[27]
+    assert "5 viewers laughed" in badges[27]
     assert not any("laughed" in label for label in badges[40])
-    assert "6 viewers laughed" in page.content.decode()
+    assert "5 viewers laughed" in page.content.decode()
     assert 'id="crowd"' in page.content.decode()

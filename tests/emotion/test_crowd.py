@@ -83,20 +83,17 @@ def test_json_round_trip_and_hostile_lengths_are_bounded():
     assert long.seconds == 0
 
 
-def test_the_reader_does_not_count_toward_k():
-    """Someone who knows their own part must still find k *other* viewers behind a second."""
+def test_a_second_is_shown_with_k_viewers_and_hidden_below():
+    """k viewers behind a second (a reader among them sees the other k - 1 as one aggregate);
+    fewer: nothing of it, shares included."""
     counts = Aggregate.empty()
-    mine = viewer(seconds=30)
-    others = [viewer(seconds=30) for _ in range(4)] + [viewer(seconds=20)]
-    for c in [mine, *others]:
+    for c in [viewer(seconds=30) for _ in range(4)] + [viewer(seconds=20)]:
         counts.add(c)
-    assert counts.viewers[10] == 6 and counts.viewers[25] == 5
-    assert counts.shown(min_viewers=5).viewers[25] == 5  # a reader who did not watch
-    for_me = counts.shown(min_viewers=5, excluding=mine)
-    assert for_me.viewers[10] == 6  # five others there: shown, counting me
-    assert for_me.viewers[25] is None and for_me.shares["happy"][25] is None  # four others
-    short = counts.shown(min_viewers=5, excluding=others[-1])
-    assert short.viewers[25] == 5  # the short viewer did not see 25: five others did
+    assert counts.viewers[10] == 5 and counts.viewers[25] == 4
+    shown = counts.shown(min_viewers=5)
+    assert shown.viewers[10] == 5 and shown.shares["happy"][10] is not None
+    assert shown.viewers[25] is None and shown.shares["happy"][25] is None
+    assert shown.attention[25] is None
 
 
 def test_release_moves_a_second_only_after_a_batch_of_distinct_viewers():
