@@ -148,8 +148,19 @@ def test_every_session_status(alice, alice_client):
     assert reverse("watch", args=[empty.video.pk]) in html  # watch again
 
     calm = _session(alice, WatchSession.Status.DONE, frames_received=120)
+    EmotionSample.objects.bulk_create([EmotionSample(session=calm, t=i / 2, face_found=True,
+                                                     neutral=0.9, happy=0.1)
+                                       for i in range(120)])
     html = page(calm)
     assert "No strong reactions stood out" in html and "No frames were received" not in html
+    assert "Your face was not found" not in html
+
+    faceless = _session(alice, WatchSession.Status.DONE, frames_received=120)
+    EmotionSample.objects.bulk_create([EmotionSample(session=faceless, t=i / 2)
+                                       for i in range(120)])
+    html = page(faceless)
+    assert "Your face was not found in any of the frames received" in html
+    assert "No strong reactions" not in html and "No frames were received" not in html
 
     failed = _session(alice, WatchSession.Status.FAILED, error="The clips could not be made.")
     html = page(failed)
