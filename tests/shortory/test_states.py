@@ -304,3 +304,25 @@ def test_deleting_a_clip_keeps_the_gallery_sort(alice, alice_client):
                                  {"next": "/galleries/?sort=date#gallery-happy"})
     assert response["Location"] == "/galleries/?sort=date#gallery-happy"
     assert not Clip.objects.filter(pk=clip.pk).exists()
+
+
+def test_every_youtube_error_reads_in_korean():
+    """The adapter's messages are stored in English on rows; a Korean page shows them in
+    Korean (every one has a translation, not just the common ones)."""
+    import re
+
+    from django.utils import translation
+
+    import youtube
+    from videos.services import youtube_error_text
+
+    untranslated = []
+    for code, message in youtube.ERROR_MESSAGES.items():
+        with translation.override("ko"):
+            shown = youtube_error_text(message)
+        if shown == message or not re.search("[가-힣]", shown):
+            untranslated.append(code)
+    assert not untranslated
+    with translation.override("en"):
+        assert youtube_error_text(youtube.ERROR_MESSAGES["comments_disabled"]) == (
+            "Comments are turned off for this video.")
