@@ -184,6 +184,15 @@ def test_every_page_type_passes_axe(browser, product, site, axe, language, width
                 page_width = page.evaluate("document.documentElement.scrollWidth")
                 if page_width > WIDTHS["phone"]["width"]:
                     problems[name + " (wider than the phone)"] = page_width
+                # The title's buttons, wrapped under it, do not touch the card that follows.
+                gap = page.evaluate("""() => {
+                    const head = document.querySelector('main > .page-head');
+                    const next = head && head.nextElementSibling;
+                    if (!next || !next.matches('.card')) return null;
+                    return next.getBoundingClientRect().top - head.getBoundingClientRect().bottom;
+                }""")
+                if gap is not None and gap < 8:
+                    problems[name + " (title buttons touch the card)"] = gap
                 if name == "session":
                     # The session chart keeps a readable size and scrolls in its own region.
                     chart = page.evaluate("""() => {
