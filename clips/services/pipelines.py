@@ -116,6 +116,9 @@ def session_make_clips(*, session: WatchSession, progress: ProgressReporter) -> 
         if not session.frames_received:
             return lambda: _("No frames were received in this session, so there is nothing "
                              "to make clips from.")
+        if not session.samples.filter(face_found=True).exists():
+            return lambda: _("Your face was not found in any frame of this session, so there "
+                             "is nothing to make clips from.")
         return lambda: _("No strong reactions found in this session.")
     made = len(moments)
     return lambda: ngettext("%(count)d emotion clip ready", "%(count)d emotion clips ready",

@@ -4,6 +4,7 @@ emotion moments → clips → galleries, and that no frame is ever written."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -147,6 +148,10 @@ def test_watch_page_consent_then_session(alice_client, alice, video):
     watch = alice_client.get(reverse("watch_session", args=[session.pk])).content.decode()
     assert f'data-session="{session.pk}"' in watch and "js/watch.js" in watch
     assert reverse("video_file", args=[video.pk]) in watch
+    # Both players have a name a screen reader says: the video's title and the camera preview.
+    players = re.findall(r"<video\b[^>]*>", watch)
+    assert len(players) == 2
+    assert 'aria-label="Sketch"' in players[0] and 'aria-label="Your webcam preview"' in players[1]
 
 
 def test_watch_page_names_every_emotion_for_the_live_status(alice_client, alice, video):
@@ -178,6 +183,27 @@ def finished_session(alice, video, capture) -> WatchSession:
         services.session_finish(session=session)
     session.refresh_from_db()
     return session
+
+
+def test_frames_without_a_face_say_so(alice, alice_client, video,
+                                      django_capture_on_commit_callbacks):
+    """Frames arrived but no face was in any of them: the job and the page say that, not
+    "no strong reactions" (which would blame the viewer's face for being calm)."""
+    from analysis import services
+
+    session = services.session_start(user=alice, video=video)
+    services.session_add_samples(session_id=session.pk, samples=[
+        validate_sample({"t": i / 4, "probabilities": None, "attention": 0, "face_found": False},
+                        duration=60) for i in range(40)])
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.session_finish(session=session)
+    job.refresh_from_db()
+    session.refresh_from_db()
+    assert (job.status, session.status, session.frames_received) == ("done", "done", 40)
+    assert job.message_text.startswith("Your face was not found in any frame")
+    html = alice_client.get(reverse("session_detail", args=[session.pk])).content.decode()
+    assert "Your face was not found in any of the frames received" in html
+    assert "No strong reactions" not in html and "No frames were received" not in html
 
 
 def test_gallery_sections_sorting_zip_and_delete(alice_client, bob_client, alice, video,

@@ -179,6 +179,29 @@ def test_every_page_type_passes_axe(browser, product, site, axe, language, width
             expected = 404 if name.startswith("error-404") else 200
             assert response.status == expected, (name, url, response.status)
             if width == "phone" and not name.startswith("admin"):
+                # Nothing pushes the page sideways at phone width (wide charts scroll inside
+                # their own region instead).
+                page_width = page.evaluate("document.documentElement.scrollWidth")
+                if page_width > WIDTHS["phone"]["width"]:
+                    problems[name + " (wider than the phone)"] = page_width
+                # The title's buttons, wrapped under it, do not touch the card that follows.
+                gap = page.evaluate("""() => {
+                    const head = document.querySelector('main > .page-head');
+                    const next = head && head.nextElementSibling;
+                    if (!next || !next.matches('.card')) return null;
+                    return next.getBoundingClientRect().top - head.getBoundingClientRect().bottom;
+                }""")
+                if gap is not None and gap < 8:
+                    problems[name + " (title buttons touch the card)"] = gap
+                if name == "session":
+                    # The session chart keeps a readable size and scrolls in its own region.
+                    chart = page.evaluate("""() => {
+                        const box = document.querySelector('.chart-scroll');
+                        return [Math.round(box.querySelector('svg').getBoundingClientRect().width),
+                                box.scrollWidth > box.clientWidth];
+                    }""")
+                    if chart[0] < 640 or not chart[1]:
+                        problems["session chart on a phone"] = chart
                 # The phone menu opens from a real button, for keyboards and screen readers.
                 toggle = page.locator(".nav-toggle")
                 assert toggle.is_visible(), name
@@ -186,6 +209,21 @@ def test_every_page_type_passes_axe(browser, product, site, axe, language, width
                 page.keyboard.press("Enter")
                 assert toggle.get_attribute("aria-expanded") == "true"
                 assert page.locator("#nav-links").is_visible()
+            # No button spills out of its card or is squeezed onto several lines (the
+            # gallery card's three buttons did both).
+            spilled = page.evaluate("""() => [...document.querySelectorAll('.card .button')]
+                .filter(b => b.offsetParent !== null).filter(b => {
+                    const r = b.getBoundingClientRect(), c = b.closest('.card').getBoundingClientRect();
+                    const line = parseFloat(getComputedStyle(b).lineHeight) || 20;
+                    return r.right > c.right + 1 || r.left < c.left - 1 || r.height > 2 * line + 12;
+                }).map(b => b.textContent.trim())""")
+            if spilled:
+                problems[name + " (buttons out of their card)"] = spilled
+            if language == "ko":
+                # Korean wraps between words (eojeol), never inside one.
+                word_break = page.evaluate("getComputedStyle(document.body).wordBreak")
+                if word_break != "keep-all":
+                    problems[name + " (Korean word-break)"] = word_break
             found = serious_violations(page, axe)
             if found:
                 problems[name] = found
@@ -315,8 +353,9 @@ def test_screenshots(browser, product, site):
                 path = folder / f"{shot}-{language}-{width}.png"
                 page.screenshot(path=str(path), full_page=False)
                 context.close()
-                # 64 colours keep a UI screenshot sharp at a fraction of the size.
-                Image.open(path).convert("RGB").quantize(colors=64).save(path, optimize=True)
+                # A palette keeps a UI screenshot sharp at a fraction of the size; 64 colours
+                # were too few once a chart was in view (the accent purple came out blue).
+                Image.open(path).convert("RGB").quantize(colors=256).save(path, optimize=True)
                 written.append(path)
     total = sum(Path(p).stat().st_size for p in written)
     print(f"{len(written)} screenshots, {total // 1024} KB in {folder}")

@@ -59,3 +59,26 @@ def test_upload_with_comments_gives_five_explained_clips(page, product, tmp_path
         "select status, count(*) from clips_clip where user_id = "
         "(select id from accounts_user where username = ?) group by status", ("frank",))
     assert rows == [("ready", 5)]
+
+
+def test_a_form_error_keeps_the_chosen_files(page, product, tmp_path):
+    """The upload goes through the page script (progress bar); a bad comments file answers
+    with the form's error, and both chosen files are still in the form to try again."""
+    video = make_video(tmp_path / "clip.mp4", seconds=5)
+    bad = tmp_path / "comments.json"
+    bad.write_text("this is not json {")
+    sign_up(page, "gina")
+    page.goto("/videos/")
+    page.set_input_files("#id_file", str(video))
+    page.set_input_files("#id_comments_file", str(bad))
+    page.get_by_role("button", name="Find the moments").click()
+    alert = page.locator("#add-video [role=alert]")
+    alert.wait_for()
+    assert "The comments file could not be read" in alert.inner_text()
+    assert page.url.endswith("/videos/")
+    kept = page.evaluate("""() => [...document.querySelectorAll('#add-video input[type=file]')]
+                              .map(i => [i.name, i.files.length ? i.files[0].name : ''])""")
+    assert kept == [["file", "clip.mp4"], ["comments_file", "comments.json"]]
+    assert page.locator("#add-video [data-upload-status]").count() == 1  # the progress box
+    assert not product.query("select v.id from analysis_libraryvideo v join accounts_user u "
+                             "on u.id = v.user_id where u.username = 'gina'")

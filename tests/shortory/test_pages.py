@@ -118,8 +118,9 @@ def test_login_lands_on_my_videos_and_logout_says_so(client, alice):
     assert "You are logged out" in response.content.decode()
 
 
-def test_demo_job_is_for_staff(alice_client, staff_client, settings):
-    settings.DEBUG = False
+@pytest.mark.parametrize("debug", [False, True])  # `make run` has DEBUG on
+def test_demo_job_is_for_staff(alice_client, staff_client, settings, debug):
+    settings.DEBUG = debug
     assert "start-demo" not in alice_client.get(reverse("jobs")).content.decode()
     assert alice_client.post(reverse("job_demo")).status_code == 403
     assert not Job.objects.exists()

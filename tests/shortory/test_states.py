@@ -148,8 +148,19 @@ def test_every_session_status(alice, alice_client):
     assert reverse("watch", args=[empty.video.pk]) in html  # watch again
 
     calm = _session(alice, WatchSession.Status.DONE, frames_received=120)
+    EmotionSample.objects.bulk_create([EmotionSample(session=calm, t=i / 2, face_found=True,
+                                                     neutral=0.9, happy=0.1)
+                                       for i in range(120)])
     html = page(calm)
     assert "No strong reactions stood out" in html and "No frames were received" not in html
+    assert "Your face was not found" not in html
+
+    faceless = _session(alice, WatchSession.Status.DONE, frames_received=120)
+    EmotionSample.objects.bulk_create([EmotionSample(session=faceless, t=i / 2)
+                                       for i in range(120)])
+    html = page(faceless)
+    assert "Your face was not found in any of the frames received" in html
+    assert "No strong reactions" not in html and "No frames were received" not in html
 
     failed = _session(alice, WatchSession.Status.FAILED, error="The clips could not be made.")
     html = page(failed)
@@ -293,3 +304,25 @@ def test_deleting_a_clip_keeps_the_gallery_sort(alice, alice_client):
                                  {"next": "/galleries/?sort=date#gallery-happy"})
     assert response["Location"] == "/galleries/?sort=date#gallery-happy"
     assert not Clip.objects.filter(pk=clip.pk).exists()
+
+
+def test_every_youtube_error_reads_in_korean():
+    """The adapter's messages are stored in English on rows; a Korean page shows them in
+    Korean (every one has a translation, not just the common ones)."""
+    import re
+
+    from django.utils import translation
+
+    import youtube
+    from videos.services import youtube_error_text
+
+    untranslated = []
+    for code, message in youtube.ERROR_MESSAGES.items():
+        with translation.override("ko"):
+            shown = youtube_error_text(message)
+        if shown == message or not re.search("[가-힣]", shown):
+            untranslated.append(code)
+    assert not untranslated
+    with translation.override("en"):
+        assert youtube_error_text(youtube.ERROR_MESSAGES["comments_disabled"]) == (
+            "Comments are turned off for this video.")

@@ -19,6 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 def test_try_a_sample_in_one_click(alice, alice_client, django_capture_on_commit_callbacks):
     page = alice_client.get(reverse("videos")).content.decode()
     assert 'id="try-sample"' in page and reverse("video_sample") in page
+    assert 'id="sample-licence"' in page and "nothing to license" in page  # its licence, stated
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_client.post(reverse("video_sample"))
     video = Video.objects.get(user=alice)
