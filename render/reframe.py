@@ -256,8 +256,17 @@ def _axis_path(group: list[_Track], times: np.ndarray, crop: int, frame: int, ax
     hard_lo, hard_hi = high + margin - crop / 2, low - margin + crop / 2
     zone = rules.dead_zone * crop
     lo, hi = np.maximum(hard_lo, centre - zone), np.minimum(hard_hi, centre + zone)
-    bad = lo > hi
-    lo[bad], hi[bad] = centre[bad], centre[bad]
+    # Faces wider than the crop (a close-up: a face box is often wider than a 9:16 crop of a
+    # 16:9 frame) cannot be kept inside; the crop then stays on the face and still while the
+    # face's centre moves less than the face overhangs the crop (at least half the dead
+    # zone). Pinning the camera to the face's centre would follow every move of the head: a
+    # naive tracker's jitter. To avoid a reversal the camera may go as far as keeps the crop
+    # on the faces give or take the margin.
+    bad = hard_lo > hard_hi
+    overhang = np.maximum(zone / 2, (high - low - crop) / 2)
+    lo[bad], hi[bad] = centre[bad] - overhang[bad], centre[bad] + overhang[bad]
+    hard_lo, hard_hi = (np.where(bad, np.minimum(lo, hard_hi), hard_lo),
+                        np.where(bad, np.maximum(hi, hard_lo), hard_hi))
     half = crop / 2
     lo, hi = np.clip(lo, half, frame - half), np.clip(hi, half, frame - half)
     # The lazy camera: start at the middle of the first second's band, move only when pushed.
@@ -269,7 +278,8 @@ def _axis_path(group: list[_Track], times: np.ndarray, crop: int, frame: int, ax
         path[i] = camera
     path = _gaussian(path, rules.smooth_seconds * fps)
     keeps_faces = (np.clip(hard_lo, half, frame - half), np.clip(hard_hi, half, frame - half))
-    path = _hold_wiggles(path, rules.wiggle * crop, rules.reversal_seconds * fps, keeps_faces)
+    path = _hold_wiggles(path, rules.wiggle * crop, rules.reversal_seconds * fps, keeps_faces,
+                         margin)
     path = np.clip(path, half, frame - half)
     return [float(v - half) for v in path]
 
@@ -295,7 +305,8 @@ def _gaussian(values: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def _hold_wiggles(path: np.ndarray, tolerance: float, window: float = 0.0,
-                  keeps_faces: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+                  keeps_faces: tuple[np.ndarray, np.ndarray] | None = None,
+                  slack: float = 0.0) -> np.ndarray:
     """Take out the camera's turns back: every out-and-back move smaller than ``tolerance``,
     and every move that turns back within ``window`` frames of starting where the result
     keeps the camera inside ``keeps_faces`` (the centres that keep every face in the crop).
@@ -342,7 +353,28 @@ def _hold_wiggles(path: np.ndarray, tolerance: float, window: float = 0.0,
             start = a
             break
         else:
-            return path
+            return _hold_tail(path, tolerance, keeps_faces, slack)
+
+
+def _hold_tail(path: np.ndarray, tolerance: float,
+               keeps_faces: tuple[np.ndarray, np.ndarray] | None,
+               slack: float) -> np.ndarray:
+    """A last move back smaller than ``tolerance`` (the lazy camera easing off at the end of
+    the shot) is held still: it is half of a wiggle whose other half the shot cut off. The
+    faces may come up to ``slack`` closer to the crop's edge than ``keeps_faces`` says (so
+    never out of the crop when ``slack`` is the margin)."""
+    turns = turning_points(path)
+    if len(turns) < 3:
+        return path
+    b = turns[-2]
+    if abs(path[-1] - path[b]) >= tolerance:
+        return path
+    if keeps_faces is not None and not (np.all(keeps_faces[0][b:] <= path[b] + slack)
+                                        and np.all(path[b] - slack <= keeps_faces[1][b:])):
+        return path
+    path = path.copy()
+    path[b:] = path[b]
+    return path
 
 
 def turning_points(path: np.ndarray, eps: float = 1e-3) -> list[int]:

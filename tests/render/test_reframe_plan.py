@@ -191,9 +191,26 @@ def test_a_lean_that_would_leave_the_crop_is_followed_and_back() -> None:
 def test_a_lasting_move_and_return_is_followed_both_ways() -> None:
     # A move that lasts (4 s over there) is followed there and back: two separate pans.
     times = np.arange(0, 12, 0.25)
-    samples = track(times, lean(times, 3.0, 4.0, 150.0), w=200)
+    samples = track(times, lean(times, 3.0, 4.0, 300.0), w=200)
     plan = plan_reframe(samples, [], 12.0, SOURCE, VERTICAL, FPS)
     (shot,) = plan.shots
-    assert max(shot.xs) - min(shot.xs) > 50
+    assert max(shot.xs) - min(shot.xs) > 150
     assert reversals(shot.xs) == 1
     assert inside(plan, samples) == 1.0
+
+
+def test_a_close_up_wider_than_the_crop_is_not_followed_twitch_by_twitch() -> None:
+    # A face box of 700 px in a 606 px crop cannot be kept inside; its centre wobbles by
+    # ±30 px (a crying, laughing head). The camera stays on the face and still.
+    rng = np.random.default_rng(7)
+    times = np.arange(0, 10, 0.25)
+    xs = 1200 + 30 * np.sin(2 * np.pi * times / 1.7) + rng.normal(0, 8, len(times))
+    plan = plan_reframe(track(times, xs, w=700), [], 10.0, SOURCE, VERTICAL, FPS)
+    (shot,) = plan.shots
+    assert shot.layout == "track"
+    assert reversals(shot.xs) == 0
+    assert max(shot.xs) - min(shot.xs) < 30
+    for t, x in zip(shot.times, shot.xs, strict=True):
+        face_x = float(np.interp(t, times, xs)) - 350
+        # The crop is all face (give or take the detector's noise, ±8 px here).
+        assert face_x - 10 <= x and x + 606 <= face_x + 700 + 10
