@@ -87,3 +87,28 @@ def test_ten_thousand_cues_are_taken_whole(alice_client, video):
     assert "Captions added: 10000 lines." in page
     track = CaptionTrack.objects.get()
     assert track.cue_count == 10_000 and track.cues[-1][2] == "line 10000"
+
+
+def test_every_refusal_reason_is_translated() -> None:
+    """Each sentence render.captions can refuse a file with has its Korean (the video page
+    shows it after "The caption file could not be read:")."""
+    from django.utils import translation
+
+    import render
+    from videos.caption_reasons import _REASONS, caption_reason
+
+    bad = [(n, d) for n, d, _ in HOSTILE if d and n != "captions.ass"]
+    bad += [("a.vtt", b"WEBVTT\n\nnote\n"), ("a.vtt", b"WEBVTT\n\n00:01 --> 00:02\nhi\n"),
+            ("a.vtt", b"WEBVTT\n"), ("a.json3", b"{x"), ("a.json3", b"{}"),
+            ("a.json3", b'{"events": [{"segs": [{"utf8": "a"}], "tStartMs": "x"}]}'),
+            ("a.ass", b"x")]
+    seen = set()
+    for name, data in bad:
+        with pytest.raises(render.CaptionError) as caught:
+            render.parse_captions(data, name)
+        seen.add(str(caught.value))
+        with translation.override("ko"):
+            reason = caption_reason(caught.value)
+        assert str(caught.value) in _REASONS
+        assert any("\uac00" <= ch <= "\ud7a3" for ch in reason), reason
+    assert len(seen) >= 12
