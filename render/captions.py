@@ -243,6 +243,22 @@ def _text_width(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
 
 
+def _fit_words(words: list[str], per_line: float) -> list[str]:
+    """``words`` with any word wider than a line cut into pieces that fit (a URL, a run of
+    Hangul without spacing): libass does not wrap them (WrapStyle 2) and they would run off
+    the frame."""
+    out = []
+    for word in words:
+        piece = ""
+        for ch in word:
+            if piece and _text_width(piece + ch) > per_line:
+                out.append(piece)
+                piece = ""
+            piece += ch
+        out.append(piece)
+    return out
+
+
 def _wrap(words: list[str], per_line: float) -> list[list[str]]:
     lines: list[list[str]] = [[]]
     for word in words:
@@ -259,7 +275,7 @@ def _pages(cue: Cue, style: CaptionStyle, width: int) -> list[tuple[float, float
     """Split a cue into pages of at most ``max_lines`` lines; each page gets a share of the
     cue's time (its words' own times where known, else by length)."""
     per_line = (width - 2 * style.margin_h) / style.font_size
-    tokens = cue.text.replace("\n", " ").split()
+    tokens = _fit_words(cue.text.replace("\n", " ").split(), per_line)
     if not tokens:
         return []
     lines = _wrap(tokens, per_line)
@@ -287,11 +303,38 @@ def _ass_time(seconds: float) -> str:
 
 
 def _ass_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("{", "(").replace("}", ")")
+    """Caption text as plain ASS text: no override blocks, and no backslash at all (libass
+    reads ``\\N`` as a backslash then a line break, so doubling it escapes nothing): a
+    fullwidth reverse solidus, which the caption font has, stands in for it."""
+    return text.replace("\\", "\uff3c").replace("{", "(").replace("}", ")")
+
+
+def one_at_a_time(cues: Iterable[Cue]) -> list[Cue]:
+    """``cues`` in order, each ending where the next one starts: overlapping cues (two
+    speakers, a sound tag under speech) would be stacked on screen by libass, four lines and
+    more. Cues starting together become one (their texts joined, up to ``MAX_CUE_CHARS``;
+    their word timings dropped)."""
+    merged: list[Cue] = []
+    for cue in sorted(cues, key=lambda c: c.start):
+        if merged and cue.start == merged[-1].start:
+            last = merged[-1]
+            if len(last.text) + 1 + len(cue.text) <= MAX_CUE_CHARS:
+                merged[-1] = Cue(last.start, max(last.end, cue.end),
+                                 f"{last.text}\n{cue.text}")
+            continue
+        merged.append(cue)
+    out = []
+    for cue, after in zip(merged, [*merged[1:], None], strict=True):
+        end = cue.end if after is None else min(cue.end, after.start)
+        if end > cue.start:
+            out.append(replace(cue, end=end, words=tuple(w for w in cue.words
+                                                         if w.start < end)))
+    return out
 
 
 def to_ass(cues: Sequence[Cue], size: tuple[int, int], style: CaptionStyle | None = None) -> str:
-    """An ASS script that burns ``cues`` (clip time) into frames of ``size``."""
+    """An ASS script that burns ``cues`` (clip time) into frames of ``size``, one cue on
+    screen at a time."""
     width, height = size
     style = style or style_for(size)
     outline = max(2, round(style.font_size / 12))
@@ -306,7 +349,7 @@ def to_ass(cues: Sequence[Cue], size: tuple[int, int], style: CaptionStyle | Non
         f"{style.margin_h},{style.margin_h},{style.margin_v},1\n\n[Events]\n"
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n")
     events = []
-    for cue in cues:
+    for cue in one_at_a_time(cues):
         for start, end, lines, words in _pages(cue, style, width):
             if end <= start:
                 continue

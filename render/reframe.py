@@ -56,6 +56,9 @@ class ReframeRules:
     confirm_seconds: float = 0.8  # a move must last this long (median window) to be followed
     smooth_seconds: float = 0.35  # Gaussian sigma of the camera path
     wiggle: float = 0.03  # of the crop's width: smaller back-and-forth moves are held still
+    # A move that would turn back within this time is not made at all where the still camera
+    # keeps the faces inside the crop (a lean and back, a glance at a neighbour).
+    reversal_seconds: float = 3.0
     link_distance: float = 0.6  # of the face's width: how far a face may move between samples
     link_gap_seconds: float = 1.0  # a track survives this long without a detection
     min_presence: float = 0.3  # a subject is seen in at least this share of the shot's samples
@@ -253,8 +256,17 @@ def _axis_path(group: list[_Track], times: np.ndarray, crop: int, frame: int, ax
     hard_lo, hard_hi = high + margin - crop / 2, low - margin + crop / 2
     zone = rules.dead_zone * crop
     lo, hi = np.maximum(hard_lo, centre - zone), np.minimum(hard_hi, centre + zone)
-    bad = lo > hi
-    lo[bad], hi[bad] = centre[bad], centre[bad]
+    # Faces wider than the crop (a close-up: a face box is often wider than a 9:16 crop of a
+    # 16:9 frame) cannot be kept inside; the crop then stays on the face and still while the
+    # face's centre moves less than the face overhangs the crop (at least half the dead
+    # zone). Pinning the camera to the face's centre would follow every move of the head: a
+    # naive tracker's jitter. To avoid a reversal the camera may go as far as keeps the crop
+    # on the faces give or take the margin.
+    bad = hard_lo > hard_hi
+    overhang = np.maximum(zone / 2, (high - low - crop) / 2)
+    lo[bad], hi[bad] = centre[bad] - overhang[bad], centre[bad] + overhang[bad]
+    hard_lo, hard_hi = (np.where(bad, np.minimum(lo, hard_hi), hard_lo),
+                        np.where(bad, np.maximum(hi, hard_lo), hard_hi))
     half = crop / 2
     lo, hi = np.clip(lo, half, frame - half), np.clip(hi, half, frame - half)
     # The lazy camera: start at the middle of the first second's band, move only when pushed.
@@ -265,7 +277,9 @@ def _axis_path(group: list[_Track], times: np.ndarray, crop: int, frame: int, ax
         camera = min(max(camera, lo[i]), hi[i])
         path[i] = camera
     path = _gaussian(path, rules.smooth_seconds * fps)
-    path = _hold_wiggles(path, rules.wiggle * crop)
+    keeps_faces = (np.clip(hard_lo, half, frame - half), np.clip(hard_hi, half, frame - half))
+    path = _hold_wiggles(path, rules.wiggle * crop, rules.reversal_seconds * fps, keeps_faces,
+                         margin)
     path = np.clip(path, half, frame - half)
     return [float(v - half) for v in path]
 
@@ -290,25 +304,77 @@ def _gaussian(values: np.ndarray, sigma: float) -> np.ndarray:
     return np.convolve(padded, kernel, mode="valid")
 
 
-def _hold_wiggles(path: np.ndarray, tolerance: float) -> np.ndarray:
-    """Hold still through every out-and-back move smaller than ``tolerance``: from where the
-    small move starts until the path comes back to that place (so no jump is made)."""
+def _hold_wiggles(path: np.ndarray, tolerance: float, window: float = 0.0,
+                  keeps_faces: tuple[np.ndarray, np.ndarray] | None = None,
+                  slack: float = 0.0) -> np.ndarray:
+    """Take out the camera's turns back: every out-and-back move smaller than ``tolerance``,
+    and every move that turns back within ``window`` frames of starting where the result
+    keeps the camera inside ``keeps_faces`` (the centres that keep every face in the crop).
+
+    A move that comes back past where it started is held still until the path is back at
+    that place (so no jump is made); one that comes back only part of the way (the lazy
+    camera stops at the dead zone's edge) becomes one eased move to where it comes to rest.
+    """
     path = path.copy()
     start = 0
     while True:
         turns = turning_points(path)
-        for a, b in zip(turns, turns[1:], strict=False):
-            if a < start or b >= len(path) - 1 or abs(path[b] - path[a]) >= tolerance:
+        for a, b, c in zip(turns, turns[1:], [*turns[2:], len(path) - 1], strict=False):
+            if a < start or b >= len(path) - 1:
+                continue
+            small = abs(path[b] - path[a]) < tolerance
+            moving = np.nonzero(np.abs(np.diff(path[a : b + 1])) > 1e-3)[0]
+            quick = keeps_faces is not None and b - (a + int(moving[0])) < window
+            if not (small or quick):
                 continue
             side = np.sign(path[b] - path[a])
             after = np.nonzero(np.sign(path[b + 1 :] - path[a]) != side)[0]
             if len(after):
                 end = b + 1 + int(after[0])
-                path[a:end] = path[a]
-                start = a
-                break
+                new = np.full(end - a, path[a])
+            elif quick:
+                moving = np.nonzero(np.abs(np.diff(path[a : c + 1])) > 1e-3)[0]
+                first, last = a + int(moving[0]), a + int(moving[-1]) + 1
+                if c < len(path) - 1:
+                    last = c
+                ease = np.linspace(0.0, 1.0, last - first + 1)
+                ease = ease * ease * (3 - 2 * ease)
+                new = np.concatenate([np.full(first - a, path[a]),
+                                      path[first] + (path[last] - path[first]) * ease])
+                end = last + 1
+            else:
+                continue
+            if not small:
+                assert keeps_faces is not None
+                low, high = keeps_faces[0][a:end], keeps_faces[1][a:end]
+                if not (np.all(low <= new + 1e-6) and np.all(new - 1e-6 <= high)):
+                    continue
+            path[a:end] = new
+            start = a
+            break
         else:
-            return path
+            return _hold_tail(path, tolerance, keeps_faces, slack)
+
+
+def _hold_tail(path: np.ndarray, tolerance: float,
+               keeps_faces: tuple[np.ndarray, np.ndarray] | None,
+               slack: float) -> np.ndarray:
+    """A last move back smaller than ``tolerance`` (the lazy camera easing off at the end of
+    the shot) is held still: it is half of a wiggle whose other half the shot cut off. The
+    faces may come up to ``slack`` closer to the crop's edge than ``keeps_faces`` says (so
+    never out of the crop when ``slack`` is the margin)."""
+    turns = turning_points(path)
+    if len(turns) < 3:
+        return path
+    b = turns[-2]
+    if abs(path[-1] - path[b]) >= tolerance:
+        return path
+    if keeps_faces is not None and not (np.all(keeps_faces[0][b:] <= path[b] + slack)
+                                        and np.all(path[b] - slack <= keeps_faces[1][b:])):
+        return path
+    path = path.copy()
+    path[b:] = path[b]
+    return path
 
 
 def turning_points(path: np.ndarray, eps: float = 1e-3) -> list[int]:

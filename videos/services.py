@@ -37,6 +37,7 @@ from jobs.models import Job
 from jobs.services import job_create, job_enqueue, job_sweep_stale, keep_alive
 
 from . import sample
+from .caption_reasons import caption_reason
 from .models import CaptionTrack, Comment, SourceVideo, Video
 from .options import VideoOptions
 
@@ -473,7 +474,8 @@ def caption_track_upload(*, video: Video, caption_file: UploadedFile) -> Caption
                                      caption_file.name or "captions.srt")
     except render.CaptionError as exc:
         raise ApplicationError(_("The caption file could not be read: %(reason)s")
-                               % {"reason": exc}, {"field": "caption_file"}) from exc
+                               % {"reason": caption_reason(exc)},
+                               {"field": "caption_file"}) from exc
     if not cues:
         raise ApplicationError(_("The caption file contains no captions."),
                                {"field": "caption_file"})

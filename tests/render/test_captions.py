@@ -135,6 +135,64 @@ def test_long_cues_become_pages_of_two_lines_at_most() -> None:
     assert texts.split() == words.split()  # every word once, in order
 
 
+def _dialogues(ass: str) -> list[tuple[float, float, str]]:
+    def secs(text: str) -> float:
+        h, m, rest = text.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(rest)
+
+    out = []
+    for line in ass.splitlines():
+        if line.startswith("Dialogue:"):
+            fields = line.split(",", 9)
+            out.append((secs(fields[1]), secs(fields[2]), fields[9]))
+    return out
+
+
+def test_overlapping_cues_never_stack_past_two_lines() -> None:
+    # Real SRT files overlap (two speakers, a sound tag under speech); libass would stack the
+    # cues on screen, four lines and more. A cue ends where the next one starts.
+    cues = [Cue(0.0, 4.0, "저는 너무 기뻐서 눈물이 났어요. 여러분 덕분에 가능했습니다"),
+            Cue(3.0, 5.0, "겹치는 자막 overlapping cue"), Cue(3.0, 4.5, "[Laughter]"),
+            Cue(6.0, 7.0, "after a gap")]
+    events = _dialogues(to_ass(cues, (1080, 1920)))
+    for (_, a1, _), (b0, _, _) in zip(events, events[1:], strict=False):
+        assert a1 <= b0 + 1e-9  # one event on screen at a time
+    assert all(text.count("\\N") <= 1 for _, _, text in events)
+    assert events[-1] == (6.0, 7.0, "after a gap")
+    texts = " ".join(text for _, _, text in events)
+    assert "눈물이" in texts and "overlapping" in texts
+
+
+def test_a_word_wider_than_the_frame_is_broken_to_fit() -> None:
+    # No spaces (a URL, a run of Hangul without spacing): libass would not wrap it
+    # (WrapStyle 2) and it would run off the frame.
+    long = "가" * 30 + " https://example.com/" + "x" * 60
+    events = _dialogues(to_ass([Cue(0.0, 6.0, long)], (1080, 1920)))
+    style = style_for((1080, 1920))
+    per_line = (1080 - 2 * style.margin_h) / style.font_size
+    lines = [line for _, _, text in events for line in text.split("\\N")]
+    assert all(_width(line) <= per_line + 1e-9 for line in lines)
+    assert "".join(lines).replace(" ", "") == long.replace(" ", "")
+
+
+def test_caption_text_cannot_add_lines_or_ass_overrides() -> None:
+    # libass reads a doubled backslash before N as a backslash then a line break: doubling
+    # escapes nothing (checked by rendering), so a cue's own backslashes and braces never
+    # reach the script.
+    hostile = r"one\Ntwo\Nthree\Nfour {\pos(0,0)\fs300}big"
+    events = _dialogues(to_ass([Cue(0.0, 4.0, hostile)], (1080, 1920)))
+    for _, _, text in events:
+        assert text.count("\\") == text.count("\\N") <= 1 and "{" not in text
+    joined = "".join(text for _, _, text in events).replace("\\N", "")
+    assert "one\uff3cNtwo" in joined and "(\uff3cpos(0,0)\uff3cfs300)big" in joined
+
+
+def _width(text: str) -> float:
+    import unicodedata
+
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+
+
 def test_word_timings_highlight_the_spoken_word() -> None:
     cue = Cue(1.0, 3.0, "one two three", (Word(1.0, "one"), Word(1.5, "two"),
                                           Word(2.2, "three")))

@@ -152,3 +152,65 @@ def test_bad_arguments_are_refused() -> None:
         plan_reframe([], [], 0.0, SOURCE, VERTICAL, FPS)
     with pytest.raises(ValueError):
         plan_reframe([], [], 4.0, SOURCE, VERTICAL, 0)
+
+
+def lean(times: np.ndarray, start: float, hold: float, amount: float) -> np.ndarray:
+    """1000 px, then a lean of ``amount`` px: 0.75 s out, ``hold`` s there, 0.75 s back."""
+    out = np.clip((times - start) / 0.75, 0, 1) - np.clip((times - start - 0.75 - hold) / 0.75,
+                                                          0, 1)
+    return 1000.0 + amount * out
+
+
+def test_a_short_lean_and_back_is_not_followed_when_the_face_stays_in_frame() -> None:
+    # The speaker leans 150 px to the right for ~2 s and comes back: past the dead zone
+    # (±73 px of a 606 px crop), but the face never needs the camera to come back. Following
+    # it out and back would turn the camera round within 3 s: one eased move instead.
+    times = np.arange(0, 10, 0.25)
+    samples = track(times, lean(times, 4.0, 0.5, 150.0), w=200)
+    plan = plan_reframe(samples, [], 10.0, SOURCE, VERTICAL, FPS)
+
+    (shot,) = plan.shots
+    assert reversals(shot.xs) == 0
+    assert np.all(np.diff(shot.xs) >= -1e-6)
+    assert inside(plan, samples) == 1.0
+
+
+def test_a_lean_that_would_leave_the_crop_is_followed_and_back() -> None:
+    # The same lean, 330 px: holding still would cut the face, so the camera follows it out
+    # and back (the face inside the crop wins over the no-reversal rule).
+    times = np.arange(0, 10, 0.25)
+    samples = track(times, lean(times, 4.0, 0.5, 330.0), w=200)
+    plan = plan_reframe(samples, [], 10.0, SOURCE, VERTICAL, FPS)
+
+    (shot,) = plan.shots
+    assert max(shot.xs) - min(shot.xs) > 100
+    assert reversals(shot.xs) == 1
+    assert inside(plan, samples) == 1.0
+
+
+def test_a_lasting_move_and_return_is_followed_both_ways() -> None:
+    # A move that lasts (4 s over there) is followed there and back: two separate pans.
+    times = np.arange(0, 12, 0.25)
+    samples = track(times, lean(times, 3.0, 4.0, 300.0), w=200)
+    plan = plan_reframe(samples, [], 12.0, SOURCE, VERTICAL, FPS)
+    (shot,) = plan.shots
+    assert max(shot.xs) - min(shot.xs) > 150
+    assert reversals(shot.xs) == 1
+    assert inside(plan, samples) == 1.0
+
+
+def test_a_close_up_wider_than_the_crop_is_not_followed_twitch_by_twitch() -> None:
+    # A face box of 700 px in a 606 px crop cannot be kept inside; its centre wobbles by
+    # ±30 px (a crying, laughing head). The camera stays on the face and still.
+    rng = np.random.default_rng(7)
+    times = np.arange(0, 10, 0.25)
+    xs = 1200 + 30 * np.sin(2 * np.pi * times / 1.7) + rng.normal(0, 8, len(times))
+    plan = plan_reframe(track(times, xs, w=700), [], 10.0, SOURCE, VERTICAL, FPS)
+    (shot,) = plan.shots
+    assert shot.layout == "track"
+    assert reversals(shot.xs) == 0
+    assert max(shot.xs) - min(shot.xs) < 30
+    for t, x in zip(shot.times, shot.xs, strict=True):
+        face_x = float(np.interp(t, times, xs)) - 350
+        # The crop is all face (give or take the detector's noise, ±8 px here).
+        assert face_x - 10 <= x and x + 606 <= face_x + 700 + 10
