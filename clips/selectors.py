@@ -13,6 +13,7 @@ import render
 import timeline
 from common.emotions import REACTIONS, emotion_label
 from common.files import local_copy
+from exports.model import one_line
 from videos.models import CommentOrigin, SourceVideo, Video
 from videos.services import video_has_imported_comments
 
@@ -146,7 +147,8 @@ def share_page(*, link: ShareLink) -> dict:
         quotes = [{"text": q.get("text", ""), "author": q.get("author", "")}
                   for q in moment.evidence.get("top_comments", [])[:3]]
     return {"link": link, "clip": clip, "source": clip.source, "why": clip_why(clip),
-            "quotes": quotes, "title": str(clip.source)}
+            # One line: the title is the uploader's and goes into <title> and preview cards.
+            "quotes": quotes, "title": one_line(str(clip.source))}
 
 
 def shared_clips() -> QuerySet:
