@@ -15,6 +15,7 @@ from common.emotions import REACTIONS, emotion_label
 from common.files import local_copy
 from exports.model import one_line
 from videos.models import CommentOrigin, SourceVideo, Video
+from videos.selectors import source_download_name
 from videos.services import video_has_imported_comments
 
 from .models import Clip, Moment, Reel, ShareLink
@@ -218,8 +219,6 @@ def _export_source(source: SourceVideo) -> exports.ExportSource:
         width=width or 1920, height=height or 1080, has_audio=has_audio)
 
 
-def source_download_name(source: SourceVideo) -> str:
-    return f"shortory-source-{source.pk}.mp4"
 
 
 def moment_title(moment: Moment, position: int | None = None) -> str:
