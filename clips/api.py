@@ -333,7 +333,8 @@ class ReelSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Reel
-        fields = ["id", "title", "order", "title_cards", "aspect", "items", "status", "error",
+        fields = ["id", "title", "order", "title_cards", "aspect", "captions", "items", "status",
+                  "error",
                   "duration", "size_bytes", "created_at", "file_url", "download_url"]
         read_only_fields = fields
 
@@ -361,6 +362,8 @@ class ReelCreateSerializer(serializers.Serializer):
     order = serializers.ChoiceField(choices=Reel.Order.choices, default=Reel.Order.TIME)
     title_cards = serializers.BooleanField(default=False)
     aspect = serializers.ChoiceField(choices=render.ASPECTS, default="source")
+    captions = serializers.BooleanField(
+        default=False, help_text="burn each source's captions in, where it has a caption track")
     title = serializers.CharField(required=False, allow_blank=True, max_length=120)
 
 
@@ -387,7 +390,7 @@ class ReelListView(APIView):
         clips.sort(key=lambda c: order[c.pk])
         reel = reels.reel_create(user=request.user, clips=clips, order=values["order"],
                                  title_cards=values["title_cards"], aspect=values["aspect"],
-                                 title=values.get("title", ""))
+                                 title=values.get("title", ""), captions=values["captions"])
         body = ReelSerializer(reel, context={"request": request}).data
         job = latest_job(user=request.user, target=f"reel:{reel.pk}")
         body["job"] = JobSerializer(job).data if job else None

@@ -317,7 +317,8 @@ def reel_new(request):
                 user=request.user, clips=clips, order=request.POST.get("order", "time"),
                 title_cards=request.POST.get("title_cards") == "on",
                 aspect=request.POST.get("aspect", "source"),
-                title=request.POST.get("title", ""))
+                title=request.POST.get("title", ""),
+                captions=request.POST.get("captions") == "on")
         except ApplicationError as exc:
             error = exc.message
         else:
