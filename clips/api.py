@@ -3,6 +3,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import Throttled
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -10,8 +11,10 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 import render
+from accounts.lockout import client_address
 from common.errors import ApplicationError
 from common.http_range import media_file_response
+from common.ids import parse_id
 from jobs.api import JobSerializer
 from jobs.selectors import latest_job
 from videos.selectors import get_video_for_user
@@ -91,14 +94,12 @@ class ClipListView(ListAPIView):
             clips = clips.filter(emotion=params["emotion"])
         if params.get("kind"):
             clips = clips.filter(kind=params["kind"])
-        # An id too large for the column matches nothing (rather than overflowing the query).
-        if params.get("video", "").isdigit():
-            video_id = int(params["video"])
-            clips = clips.filter(moment__video_id=video_id) if video_id < 2**63 else clips.none()
-        if params.get("session", "").isdigit():
-            session_id = int(params["session"])
-            clips = (clips.filter(moment__session_id=session_id) if session_id < 2**63
-                     else clips.none())
+        # Anything but an id the column can hold matches nothing (no overflow, no int() of
+        # "²", which passes str.isdigit).
+        for name, field in (("video", "moment__video_id"), ("session", "moment__session_id")):
+            if params.get(name):
+                pk = parse_id(params[name])
+                clips = clips.filter(**{field: pk}) if pk is not None else clips.none()
         return clips
 
 
@@ -315,6 +316,8 @@ class ShareReportView(APIView):
         link = selectors.get_live_share_link(token)
         data = ReportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if not sharing.report_allowed(address=client_address(request)):
+            raise Throttled(wait=sharing.REPORT_WINDOW_SECONDS)
         sharing.report_create(link=link, reason=data.validated_data["reason"],
                               details=data.validated_data.get("details", ""),
                               reporter=request.user if request.user.is_authenticated else None)
@@ -330,7 +333,8 @@ class ReelSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Reel
-        fields = ["id", "title", "order", "title_cards", "aspect", "items", "status", "error",
+        fields = ["id", "title", "order", "title_cards", "aspect", "captions", "items", "status",
+                  "error",
                   "duration", "size_bytes", "created_at", "file_url", "download_url"]
         read_only_fields = fields
 
@@ -358,6 +362,8 @@ class ReelCreateSerializer(serializers.Serializer):
     order = serializers.ChoiceField(choices=Reel.Order.choices, default=Reel.Order.TIME)
     title_cards = serializers.BooleanField(default=False)
     aspect = serializers.ChoiceField(choices=render.ASPECTS, default="source")
+    captions = serializers.BooleanField(
+        default=False, help_text="burn each source's captions in, where it has a caption track")
     title = serializers.CharField(required=False, allow_blank=True, max_length=120)
 
 
@@ -384,7 +390,7 @@ class ReelListView(APIView):
         clips.sort(key=lambda c: order[c.pk])
         reel = reels.reel_create(user=request.user, clips=clips, order=values["order"],
                                  title_cards=values["title_cards"], aspect=values["aspect"],
-                                 title=values.get("title", ""))
+                                 title=values.get("title", ""), captions=values["captions"])
         body = ReelSerializer(reel, context={"request": request}).data
         job = latest_job(user=request.user, target=f"reel:{reel.pk}")
         body["job"] = JobSerializer(job).data if job else None

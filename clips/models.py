@@ -297,6 +297,8 @@ class Reel(models.Model):
     order = models.CharField(_("order"), max_length=8, choices=Order.choices, default=Order.TIME)
     title_cards = models.BooleanField(_("title cards"), default=False)
     aspect = models.CharField(max_length=8, default="source")
+    # Burn each source's captions into its segments, as for a clip (render.RenderOptions).
+    captions = models.BooleanField(_("captions burned in"), default=False)
     # What was chosen, as it was when the reel was made:
     # [{"clip": id, "source": id, "start", "end", "peak", "score", "label"}, ...] in reel order.
     items = models.JSONField(default=list)

@@ -13,7 +13,9 @@ import render
 import timeline
 from common.emotions import REACTIONS, emotion_label
 from common.files import local_copy
+from exports.model import one_line
 from videos.models import CommentOrigin, SourceVideo, Video
+from videos.selectors import source_download_name
 from videos.services import video_has_imported_comments
 
 from .models import Clip, Moment, Reel, ShareLink
@@ -146,7 +148,8 @@ def share_page(*, link: ShareLink) -> dict:
         quotes = [{"text": q.get("text", ""), "author": q.get("author", "")}
                   for q in moment.evidence.get("top_comments", [])[:3]]
     return {"link": link, "clip": clip, "source": clip.source, "why": clip_why(clip),
-            "quotes": quotes, "title": str(clip.source)}
+            # One line: the title is the uploader's and goes into <title> and preview cards.
+            "quotes": quotes, "title": one_line(str(clip.source))}
 
 
 def shared_clips() -> QuerySet:
@@ -216,8 +219,6 @@ def _export_source(source: SourceVideo) -> exports.ExportSource:
         width=width or 1920, height=height or 1080, has_audio=has_audio)
 
 
-def source_download_name(source: SourceVideo) -> str:
-    return f"shortory-source-{source.pk}.mp4"
 
 
 def moment_title(moment: Moment, position: int | None = None) -> str:

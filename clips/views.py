@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 import render as media
+from accounts.lockout import client_address
 from common.emotions import REACTIONS
 from common.errors import ApplicationError
 from common.files import local_copy
 from common.http_range import media_file_response
+from common.ids import parse_id
 from jobs.selectors import latest_job
 from videos.selectors import get_video_for_user
 
@@ -267,6 +269,12 @@ def share_poster(request, token: str):
 @require_POST
 def share_report(request, token: str):
     link = selectors.get_live_share_link(token)
+    if not sharing.report_allowed(address=client_address(request)):
+        messages.error(request, _("Too many reports from your connection. Please try again "
+                                  "later."))
+        response = share_page(request, token)  # a POST: not counted as a view
+        response.status_code = 429
+        return response
     try:
         sharing.report_create(link=link, reason=request.POST.get("reason", ""),
                               details=request.POST.get("details", ""),
@@ -289,8 +297,8 @@ def reel_list(request):
 @login_required
 def reel_new(request):
     """Choose clips (of one video, of one emotion gallery, or all) and make a reel."""
-    video_id = request.GET.get("video", "")
-    video = get_video_for_user(request.user, int(video_id)) if video_id.isdigit() else None
+    video_id = parse_id(request.GET.get("video"))
+    video = get_video_for_user(request.user, video_id) if video_id is not None else None
     emotion = request.GET.get("emotion", "")
     emotion = emotion if emotion in REACTIONS else ""
     candidates = selectors.reel_candidates(user=request.user,
@@ -298,10 +306,10 @@ def reel_new(request):
     error = ""
     chosen: set[int] = {c.pk for c in candidates[:5]}
     if request.method == "POST":
-        ids = {int(v) for v in request.POST.getlist("clips") if v.isdigit()}
-        chosen = ids
+        ids = {parse_id(v) for v in request.POST.getlist("clips")}
+        chosen = {i for i in ids if i is not None}
         by_id = {c.pk: c for c in candidates}
-        clips = [by_id[i] for i in ids if i in by_id]
+        clips = [by_id[i] for i in chosen if i in by_id]
         try:
             if len(clips) != len(ids):
                 raise ApplicationError(_("No such clip."), {"field": "clips"})
@@ -309,7 +317,8 @@ def reel_new(request):
                 user=request.user, clips=clips, order=request.POST.get("order", "time"),
                 title_cards=request.POST.get("title_cards") == "on",
                 aspect=request.POST.get("aspect", "source"),
-                title=request.POST.get("title", ""))
+                title=request.POST.get("title", ""),
+                captions=request.POST.get("captions") == "on")
         except ApplicationError as exc:
             error = exc.message
         else:

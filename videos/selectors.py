@@ -32,6 +32,12 @@ def get_video_for_user(user, pk) -> Video:
     return video
 
 
+def source_download_name(source) -> str:
+    """The name the source video downloads under, which the timeline exports (FCPXML, EDL,
+    MLT) refer to, so an editor finds the file beside them."""
+    return f"shortory-source-{source.pk}.mp4"
+
+
 def video_media(*, video: Video) -> FieldFile:
     """The video's source file in storage; 404 until it is ready."""
     if not video.source.is_ready:

@@ -146,9 +146,12 @@ def video_poster(request, pk: int):
 
 @login_required
 def video_file(request, pk: int):
-    """The source video for the owner's player (byte ranges work on every delivery path)."""
+    """The source video for the owner's player (byte ranges work on every delivery path);
+    with ``?download=1``, as an attachment under the name the timeline exports refer to."""
     video = selectors.get_video_for_user(request.user, pk)
+    name = (selectors.source_download_name(video.source) if request.GET.get("download")
+            else None)
     return media_file_response(request, selectors.video_media(video=video),
-                               content_type="video/mp4")
+                               content_type="video/mp4", download_name=name)
 
 

@@ -30,6 +30,7 @@ from render.reel import ReelSegment, compose_reel
 from videos.models import SourceVideo
 
 from ..models import Clip, Reel
+from .rendering import face_finder, source_cues
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,8 @@ def _card_label(position: int, clip: Clip) -> str:
 
 
 def reel_create(*, user: User, clips: Sequence[Clip], order: str = Reel.Order.TIME,
-                title_cards: bool = False, aspect: str = "source", title: str = "") -> Reel:
+                title_cards: bool = False, aspect: str = "source", title: str = "",
+                captions: bool = False) -> Reel:
     """Queue a reel of the given clips (the caller has checked they are the user's)."""
     if order not in Reel.Order.values:
         raise ApplicationError(_("Choose an order: in time or best first."), {"field": "order"})
@@ -91,7 +93,8 @@ def reel_create(*, user: User, clips: Sequence[Clip], order: str = Reel.Order.TI
              for position, clip in enumerate(clips, start=1)]
     with transaction.atomic():
         reel = Reel.objects.create(user=user, title=title.strip()[:120], order=order,
-                                   title_cards=title_cards, aspect=aspect, items=items)
+                                   title_cards=title_cards, aspect=aspect, items=items,
+                                   captions=bool(captions))
         job = job_create(user=user, kind=Job.Kind.REEL_RENDER, target=f"reel:{reel.pk}",
                          message=_("Waiting to make the reel"))
         job_enqueue(job=job, func=RENDER_TASK, reel_id=reel.pk)
@@ -105,6 +108,9 @@ def reel_render(*, reel: Reel, progress: ProgressReporter) -> str:
     reel.status, reel.error = Reel.Status.RENDERING, ""
     reel.save(update_fields=["status", "error"])
     sources = SourceVideo.objects.in_bulk({item["source"] for item in reel.items})
+    # The same options as a clip's: faces followed in a reframed aspect, captions burned in.
+    options = render.RenderOptions(aspect=reel.aspect, captions=reel.captions)
+    find_faces = face_finder() if options.reframes else None
     try:
         with tempfile.TemporaryDirectory(prefix="shortory-reel-") as tmp:
             segments = []
@@ -116,9 +122,11 @@ def reel_render(*, reel: Reel, progress: ProgressReporter) -> str:
                 if source is None or not source.is_ready:
                     raise ApplicationError(_("A source video of this reel is gone."))
                 with local_copy(source.file) as source_path:
-                    cut = render.render_clip(source_path, item["start"], item["end"],
-                                             Path(tmp) / f"cut-{index}.mp4", aspect=reel.aspect,
-                                             thumbnail=Path(tmp) / f"cut-{index}.jpg")
+                    cut = render.render_clip(
+                        source_path, item["start"], item["end"], Path(tmp) / f"cut-{index}.mp4",
+                        options=options, find_faces=find_faces,
+                        cues=source_cues(source) if options.captions else (),
+                        thumbnail=Path(tmp) / f"cut-{index}.jpg")
                 segments.append(ReelSegment(path=cut.path, label=item["label"]))
             compose = progress.sub(40, 95)
             progress(40, _("Joining the clips"))

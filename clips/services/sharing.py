@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,6 +23,23 @@ from ..models import Clip, Report, ShareLink
 #: A hostile client can file reports without an account; past this many open reports on one
 #: clip, new ones are folded into the queue (the moderators already have plenty to act on).
 MAX_OPEN_REPORTS_PER_CLIP = 50
+
+#: Reports one client address may file (page or API, any clip) per window: enough for a
+#: person who finds several bad clips, too few to flood the queue from one address.
+REPORTS_PER_ADDRESS = 10
+REPORT_WINDOW_SECONDS = 3600
+
+
+def report_allowed(*, address: str) -> bool:
+    """Count one report from this address; False past `REPORTS_PER_ADDRESS` in the window."""
+    key = f"share-report:ip:{address}"
+    cache.add(key, 0, REPORT_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, REPORT_WINDOW_SECONDS)
+        count = 1
+    return count <= REPORTS_PER_ADDRESS
 
 
 def share_link_create(*, clip: Clip) -> ShareLink:

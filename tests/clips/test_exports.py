@@ -74,6 +74,22 @@ def test_another_user_gets_no_export(bob_client, alice_video):
             == 404
 
 
+def test_the_source_downloads_under_the_name_the_timelines_use(alice_client, alice_video):
+    mlt = etree.fromstring(download(alice_client, alice_video, "mlt").encode())
+    name = mlt.find("producer/property[@name='resource']").text
+    edl = download(alice_client, alice_video, "edl")
+    assert f"* FROM CLIP NAME: {name}" in edl
+    response = alice_client.get(reverse("video_file", args=[alice_video.pk]) + "?download=1")
+    assert response.status_code == 200
+    # The response's own name wins over the link's download attribute in browsers.
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+    page = alice_client.get(reverse("video_detail", args=[alice_video.pk])).content.decode()
+    assert reverse("video_file", args=[alice_video.pk]) + "?download=1" in page
+    # The player's plain URL stays inline.
+    plain = alice_client.get(reverse("video_file", args=[alice_video.pk]))
+    assert "attachment" not in plain.get("Content-Disposition", "")
+
+
 @pytest.mark.skipif(shutil.which("melt") is None, reason="melt (MLT) is not installed: "
                     "apt-get install melt")
 def test_melt_renders_the_mlt_export(alice_client, alice_video, tmp_path):

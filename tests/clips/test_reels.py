@@ -107,3 +107,32 @@ def test_another_users_reel_is_404(alice, bob_client, api_client, bob, alice_vid
     assert api_client.delete(f"/api/v1/reels/{reel.pk}/").status_code == 404
     assert api_client.get("/api/v1/reels/").json() == []
     assert Reel.objects.filter(pk=reel.pk).exists()
+
+
+def test_captions_and_aspect_options_as_for_clips(api_client, alice, alice_video, monkeypatch,
+                                                  django_capture_on_commit_callbacks):
+    from videos.models import CaptionTrack
+
+    CaptionTrack.objects.create(source=alice_video.source, origin="upload", cues=[
+        [38.0, 40.0, "hello there", []], [50.0, 52.0, "and again", []]])
+    calls = []
+    real = render.render_clip
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render, "render_clip", spy)
+    clips = list(Clip.objects.filter(user=alice).order_by("start"))[-2:]  # 37–43, 49–55
+    api_client.force_authenticate(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post("/api/v1/reels/", {
+            "clips": [c.pk for c in clips], "captions": True, "aspect": "9:16"}, format="json")
+    assert response.status_code == 202 and response.json()["captions"] is True
+    reel = Reel.objects.get(user=alice)
+    assert reel.status == Reel.Status.READY, reel.error
+    assert [(c["options"].aspect, c["options"].captions) for c in calls] == [("9:16", True)] * 2
+    assert [[cue.text for cue in c["cues"]] for c in calls][0] == ["hello there", "and again"]
+    assert all(c["find_faces"] is not None for c in calls)  # faces followed, as for clips
+    assert (render.probe_media(reel.file.path).width,
+            render.probe_media(reel.file.path).height) == (1080, 1920)
