@@ -46,11 +46,13 @@ def parse_comments_file(data: bytes, filename: str = "") -> list[HarvestedCommen
         raise CommentFileError(
             f"The comments file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.",
             code="too_large",
+            key="file_too_large",
+            params={"megabytes": MAX_FILE_BYTES // (1024 * 1024)},
         )
     text = _decode(data)
     stripped = text.strip()
     if not stripped:
-        raise CommentFileError("The comments file is empty.", code="empty")
+        raise CommentFileError("The comments file is empty.", code="empty", key="empty")
 
     comments = _parse_json_text(text) if stripped[0] in "[{" else _parse_csv_text(text)
 
@@ -59,7 +61,9 @@ def parse_comments_file(data: bytes, filename: str = "") -> list[HarvestedCommen
             comment.comment_id = f"noid-{number}"
     unique = dedupe_comments(comments)
     if not unique:
-        raise CommentFileError("The comments file contains no comments with text.", code="empty")
+        raise CommentFileError(
+            "The comments file contains no comments with text.", code="empty", key="no_text"
+        )
     logger.info(
         "Parsed %d comments (%d duplicates dropped) from %r",
         len(unique),
@@ -78,7 +82,8 @@ def _decode(data: bytes) -> str:
             pass
     elif b"\x00" in data[:4096]:
         raise CommentFileError(
-            "This is not a text file. Upload comments as JSON-lines, JSON or CSV.", code="format"
+            "This is not a text file. Upload comments as JSON-lines, JSON or CSV.", code="format",
+            key="binary",
         )
     try:
         # utf-8-sig also reads plain UTF-8; it only drops a leading byte-order mark.
@@ -90,6 +95,8 @@ def _decode(data: bytes) -> str:
             "Save it as UTF-8 (in Excel: “CSV UTF-8”) and try again.",
             code="encoding",
             lines=[line],
+            key="not_utf8",
+            params={"line": line},
         ) from None
 
 
@@ -136,6 +143,7 @@ def _parse_json_text(text: str) -> list[HarvestedComment]:
                 "This JSON file holds no comments we recognise (expected YouTube API responses, "
                 "youtube-comment-downloader output, a yt-dlp .info.json or a list of comments).",
                 code="format",
+                key="unrecognised_json",
             ) from None
         _check_count(len(found))
         return found
@@ -162,6 +170,8 @@ def _parse_json_text(text: str) -> list[HarvestedComment]:
             f"Items {_format_numbers(bad)} of the JSON array are not comments.",
             code="format",
             lines=bad,
+            key="bad_array_items",
+            params=_number_params(bad),
         )
     return out
 
@@ -188,6 +198,8 @@ def _parse_json_lines(text: str) -> list[HarvestedComment]:
             "file must be one comment object.",
             code="bad_lines",
             lines=bad,
+            key="bad_json_lines",
+            params=_number_params(bad),
         )
     return out
 
@@ -209,6 +221,7 @@ def _parse_csv_text(text: str) -> list[HarvestedComment]:
             "This file is neither JSON nor a CSV file with a comment text column "
             "(a header named text, comment, textDisplay or textOriginal).",
             code="no_text_column",
+            key="no_text_column",
         )
     out: list[HarvestedComment] = []
     bad: list[int] = []
@@ -237,6 +250,8 @@ def _parse_csv_text(text: str) -> list[HarvestedComment]:
             f"{'has' if len(bad) == 1 else 'have'} more fields than the header or broken quoting.",
             code="bad_lines",
             lines=bad,
+            key="bad_csv_rows",
+            params=_number_params(bad),
         )
     return out
 
@@ -246,7 +261,15 @@ def _check_count(count: int) -> None:
         raise CommentFileError(
             f"The comments file has more than {MAX_COMMENTS:,} comments; split it or keep the top ones.",
             code="too_large",
+            key="too_many_comments",
+            params={"limit": MAX_COMMENTS},
         )
+
+
+def _number_params(numbers: list[int]) -> dict[str, Any]:
+    """What :func:`_format_numbers` writes, as values: how many, the ones shown, how many more."""
+    shown = numbers[:_MAX_LINES_REPORTED]
+    return {"count": len(numbers), "shown": shown, "more": len(numbers) - len(shown)}
 
 
 def _format_numbers(numbers: list[int]) -> str:

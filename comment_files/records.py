@@ -63,14 +63,22 @@ class CommentFileError(ValueError):
 
     ``code`` is stable (``empty``, ``encoding``, ``too_large``, ``format``, ``bad_lines``,
     ``no_text_column``) so that the UI can translate; ``lines`` lists the 1-based line numbers
-    at fault, when there are any.
+    at fault, when there are any. ``key`` names the sentence itself (finer than ``code``: two
+    ``empty`` sentences differ) and ``params`` holds the values it was written with (sizes,
+    counts, the line numbers shown and how many more there are), so that a UI can write the
+    same sentence in another language; ``key`` defaults to ``code``.
     """
 
-    def __init__(self, message: str, *, code: str, lines: list[int] | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str, lines: list[int] | None = None, key: str = "",
+        params: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.lines = lines or []
+        self.key = key or code
+        self.params: dict[str, Any] = dict(params or {})
 
 
 # "1.2K", "3,401", "1.2만", "3천", "2M", " 17 " → an int. YouTube shows abbreviated counts in

@@ -38,6 +38,7 @@ from jobs.services import job_create, job_enqueue, job_sweep_stale, keep_alive
 
 from . import sample
 from .caption_reasons import caption_reason
+from .comment_reasons import comment_reason
 from .models import CaptionTrack, Comment, SourceVideo, Video
 from .options import VideoOptions
 
@@ -55,7 +56,7 @@ def _parse_comments_upload(comments_file: UploadedFile) -> list[HarvestedComment
         comments = parse_comments_file(comments_file.read(), comments_file.name or "comments")
     except CommentFileError as exc:
         raise ApplicationError(_("The comments file could not be read: %(reason)s")
-                               % {"reason": exc}) from exc
+                               % {"reason": comment_reason(exc)}) from exc
     if not comments:
         raise ApplicationError(_("The comments file contains no comments."))
     return comments
