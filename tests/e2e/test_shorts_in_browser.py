@@ -67,7 +67,7 @@ def test_a_form_error_keeps_the_chosen_files(page, product, tmp_path):
     video = make_video(tmp_path / "clip.mp4", seconds=5)
     bad = tmp_path / "comments.json"
     bad.write_text("this is not json {")
-    sign_up(page, "gina")
+    sign_up(page, "yuna")
     page.goto("/videos/")
     page.set_input_files("#id_file", str(video))
     page.set_input_files("#id_comments_file", str(bad))
@@ -81,4 +81,4 @@ def test_a_form_error_keeps_the_chosen_files(page, product, tmp_path):
     assert kept == [["file", "clip.mp4"], ["comments_file", "comments.json"]]
     assert page.locator("#add-video [data-upload-status]").count() == 1  # the progress box
     assert not product.query("select v.id from analysis_libraryvideo v join accounts_user u "
-                             "on u.id = v.user_id where u.username = 'gina'")
+                             "on u.id = v.user_id where u.username = 'yuna'")
