@@ -1,4 +1,4 @@
-"""Crowd timelines are published per second once k + 1 viewers changed it (issue 12's privacy
+"""Crowd timelines are published per second once k viewers changed it (issue 12's privacy
 audit). Existing timelines keep what they showed: their counts become the published copy."""
 
 from django.db import migrations, models
