@@ -13,11 +13,12 @@ from typing import Any
 
 from axes.helpers import get_client_ip_address, get_cool_off
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
+
+from common.window_count import count_in_window
 
 
 def _minutes(seconds: float) -> int:
@@ -62,11 +63,5 @@ def password_reset_allowed(request: HttpRequest, email: str, *, limit: int,
     either within ``window`` seconds."""
     allowed = True
     for key in (f"pwreset:ip:{client_address(request)}", f"pwreset:email:{email.lower()}"):
-        cache.add(key, 0, window)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, window)
-            count = 1
-        allowed = allowed and count <= limit
+        allowed = count_in_window(key, window) <= limit and allowed
     return allowed

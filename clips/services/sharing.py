@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common.errors import ApplicationError
+from common.window_count import count_in_window
 
 from ..models import Clip, Report, ShareLink
 
@@ -32,14 +32,8 @@ REPORT_WINDOW_SECONDS = 3600
 
 def report_allowed(*, address: str) -> bool:
     """Count one report from this address; False past `REPORTS_PER_ADDRESS` in the window."""
-    key = f"share-report:ip:{address}"
-    cache.add(key, 0, REPORT_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, REPORT_WINDOW_SECONDS)
-        count = 1
-    return count <= REPORTS_PER_ADDRESS
+    return (count_in_window(f"share-report:ip:{address}", REPORT_WINDOW_SECONDS)
+            <= REPORTS_PER_ADDRESS)
 
 
 def share_link_create(*, clip: Clip) -> ShareLink:
