@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from hashlib import sha1
 from typing import Any
 
-from comments.text import looks_like_html
+from comments.text import looks_like_html, storable
 
 __all__ = [
     "MAX_AUTHOR_CHARS",
@@ -151,7 +151,7 @@ def _from_epoch(seconds: float) -> datetime | None:
 
 def clean_id(value: Any) -> str:
     """An id as text, stripped; one too long to store becomes its SHA-1 (still unique)."""
-    text = str(value).strip() if value is not None else ""
+    text = storable(str(value)).strip() if value is not None else ""
     if len(text) > MAX_ID_CHARS:
         # Keep it unique and storable rather than cutting it into a possible collision.
         text = "sha1:" + sha1(text.encode("utf-8")).hexdigest()
@@ -161,7 +161,7 @@ def clean_id(value: Any) -> str:
 def _clean_str(value: Any, limit: int) -> str:
     if value is None:
         return ""
-    return str(value).strip()[:limit]
+    return storable(str(value)).strip()[:limit]
 
 
 def make_comment(
@@ -180,7 +180,7 @@ def make_comment(
     Values are cut to what ``analysis.models.Comment`` can store. ``is_html=None`` means "look
     at the text" (:func:`comments.text.looks_like_html`).
     """
-    body = "" if text is None else str(text)
+    body = "" if text is None else storable(str(text))
     if not body.strip():
         return None
     body = body[:MAX_TEXT_CHARS]

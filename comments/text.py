@@ -14,7 +14,16 @@ import html
 import re
 from dataclasses import dataclass
 
-__all__ = ["Anchor", "html_to_plain_text", "html_to_text", "looks_like_html"]
+__all__ = ["Anchor", "html_to_plain_text", "html_to_text", "looks_like_html", "storable"]
+
+
+def storable(text: str) -> str:
+    """``text`` without NUL characters. PostgreSQL's text and jsonb cannot hold NUL, so one NUL
+    in a harvested comment, title or chapter name (a JSON ``\\u0000`` escape gets it past the
+    binary-file check) would fail the whole harvest there; forms and the API refuse NUL
+    themselves."""
+    return text.replace("\x00", "") if "\x00" in text else text
+
 
 # A tag: "<a href=...>", "</b>", "<br/>". "<3" or "a < b" is text, not a tag.
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b([^<>]*)>")

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, Protocol, TypeVar
 
 from comment_files import HarvestedComment, comment_from_ytdlp, dedupe_comments
+from comments.text import storable
 
 from .errors import ERROR_MESSAGES, HarvestError, YouTubeError, is_permanent
 from .urls import canonical_url, is_video_id, parse_video_id
@@ -307,7 +308,11 @@ def _metadata_from_info(info: dict[str, Any]) -> VideoMetadata:
         if start is None or end is None or end <= start:
             continue
         chapters.append(
-            {"start_time": start, "end_time": end, "title": str(chapter.get("title") or "")}
+            {
+                "start_time": start,
+                "end_time": end,
+                "title": storable(str(chapter.get("title") or "")),
+            }
         )
     heatmap = []
     for segment in info.get("heatmap") or []:
@@ -329,14 +334,14 @@ def _metadata_from_info(info: dict[str, Any]) -> VideoMetadata:
         except ValueError:
             upload_date = None
     return VideoMetadata(
-        video_id=str(info.get("id") or ""),
-        title=str(info.get("title") or ""),
+        video_id=storable(str(info.get("id") or "")),
+        title=storable(str(info.get("title") or "")),
         duration=duration,
         thumbnail_url=thumbnail,
         chapters=chapters,
         heatmap=heatmap or None,
-        uploader=str(info.get("uploader") or info.get("channel") or ""),
-        channel_id=str(info.get("channel_id") or ""),
+        uploader=storable(str(info.get("uploader") or info.get("channel") or "")),
+        channel_id=storable(str(info.get("channel_id") or "")),
         upload_date=upload_date,
         view_count=_int_or_none(info.get("view_count")),
         like_count=_int_or_none(info.get("like_count")),
@@ -364,5 +369,3 @@ def float_or_none(value: Any) -> float | None:
 def _int_or_none(value: Any) -> int | None:
     number = float_or_none(value)
     return int(number) if number is not None else None
-
-

@@ -107,6 +107,16 @@ def test_make_comment_cleans_loose_values() -> None:
     )
 
 
+def test_make_comment_drops_nul_characters() -> None:
+    """PostgreSQL text cannot hold NUL; a JSON "\\u0000" in a file or a harvest carries one."""
+    comment = _make(comment_id="c\x001", author="@a\x00nn", text="3:07\x00 wow",
+                    author_channel_id="UC\x00123")
+    assert comment is not None
+    assert (comment.comment_id, comment.author, comment.author_channel_id, comment.text) == (
+        "c1", "@ann", "UC123", "3:07 wow")
+    assert _make(text="\x00\x00") is None  # nothing but NUL is no text
+
+
 @pytest.mark.parametrize("text", [None, "", "   \n\t"])
 def test_make_comment_without_text_is_none(text: object) -> None:
     assert _make(text=text) is None

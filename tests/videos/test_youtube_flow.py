@@ -198,3 +198,20 @@ def test_shared_download_is_removed_with_the_last_video(
     with django_capture_on_commit_callbacks(execute=True):
         services.video_delete(video=second)
     assert not os.path.exists(path) and not SourceVideo.objects.exists()
+
+
+def test_nul_characters_in_harvested_comments_are_dropped(
+    alice, youtube, django_capture_on_commit_callbacks
+):
+    """A commenter's NUL character (a JSON "\\u0000") must not fail the harvest: PostgreSQL
+    text cannot hold NUL, and one such comment would keep a video's moments from everyone."""
+    _, responses = youtube
+    hostile = thread(1, 20, "a\x00b")
+    hostile["snippet"]["topLevelComment"]["snippet"]["textDisplay"] = "0:20 so\x00 good"
+    responses += [page([hostile, thread(2, 20, "c")])]
+    video, job = add(alice, django_capture_on_commit_callbacks)
+    assert job.status == Job.Status.DONE, job.error
+    stored = Comment.objects.get(source=video.source, comment_id="t1")
+    assert (stored.text, stored.author) == ("0:20 so good", "ab")
+    assert stored.seconds == [20]
+    assert [m.peak for m in Moment.objects.filter(video=video)] == [20]

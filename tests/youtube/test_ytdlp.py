@@ -176,6 +176,17 @@ def test_metadata_is_normalised_from_youtube_shaped_info() -> None:
     assert meta.comment_count == 2_400_000
 
 
+def test_metadata_drops_nul_characters() -> None:
+    """PostgreSQL text and jsonb cannot hold NUL: the title, uploader and chapter names lose it."""
+    _, factory = fake_factory({
+        "id": VIDEO_ID, "title": "Con\x00cert", "uploader": "Rick\x00", "duration": 100,
+        "chapters": [{"start_time": 0, "end_time": 50, "title": "In\x00tro"}],
+    })
+    meta = fetch_metadata(canonical_url(VIDEO_ID), ydl_factory=factory)
+    assert (meta.title, meta.uploader) == ("Concert", "Rick")
+    assert [c["title"] for c in meta.chapters] == ["Intro"]
+
+
 def test_metadata_without_heatmap_reports_none() -> None:
     _, factory = fake_factory(
         {"id": VIDEO_ID, "title": "t", "heatmap": [], "live_status": "is_live"}
