@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import ROOT
+from tests.e2e.helpers import sign_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -40,15 +41,6 @@ def axe_source() -> str:
 @pytest.fixture(scope="module")
 def axe():
     return axe_source()
-
-
-def sign_up(page, name: str) -> None:
-    page.goto("/accounts/signup/")
-    page.fill("#id_username", name)
-    page.fill("#id_password1", PASSWORD)
-    page.fill("#id_password2", PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    page.wait_for_url(HOME)
 
 
 # A finished session with a chart and an emotion clip (the sample video's first clip file),
@@ -88,7 +80,7 @@ def site(browser, product):
     context = browser.new_context(base_url=product.base_url, locale="en-US", bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
-    sign_up(page, "ada")
+    sign_up(page, "ada", PASSWORD)
     page.goto("/videos/")
     page.get_by_role("button", name="Try a sample").click()
     page.wait_for_url(re.compile(r"/videos/\d+/$"))

@@ -13,8 +13,8 @@ import subprocess
 import pytest
 from lxml import etree
 
+from tests.e2e.helpers import sign_up
 from tests.e2e.test_editor_in_browser import status_of
-from tests.e2e.test_shorts_in_browser import sign_up
 from tests.media import comments_jsonl, make_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

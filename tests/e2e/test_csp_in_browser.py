@@ -11,6 +11,8 @@ import re
 
 import pytest
 
+from tests.e2e.helpers import sign_up
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSWORD = "a-long-browser-passphrase-7"
@@ -67,12 +69,7 @@ def pages(browser, product):
     """Walks the product as a user would (with the policy on all along) and returns the pages
     to check: (name, who, url)."""
     context, page, _console = strict_context(browser, product)
-    page.goto("/accounts/signup/")
-    page.fill("#id_username", "cspuser")
-    page.fill("#id_password1", PASSWORD)
-    page.fill("#id_password2", PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    page.wait_for_selector("text=Welcome to Shortory,")
+    sign_up(page, "cspuser", PASSWORD)
     page.goto("/videos/")
     page.get_by_role("button", name="Try a sample").click()
     page.wait_for_url(re.compile(r"/videos/\d+/$"))

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.e2e.test_shorts_in_browser import sign_up
+from tests.e2e.helpers import sign_up
 from tests.media import comments_jsonl, make_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

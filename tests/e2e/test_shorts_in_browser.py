@@ -5,20 +5,10 @@ import re
 
 import pytest
 
+from tests.e2e.helpers import sign_up
 from tests.media import comments_jsonl, make_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def sign_up(page, name: str) -> None:
-    page.goto("/accounts/signup/")
-    page.fill("#id_username", name)
-    page.fill("#id_password1", "a-long-browser-passphrase-2")
-    page.fill("#id_password2", "a-long-browser-passphrase-2")
-    page.get_by_role("button", name="Sign up").click()
-    # Wait for the signed-in page itself: the sign-up URL also ends in "/", so a URL wait
-    # would let the next goto() cancel the form's POST on a busy machine.
-    page.wait_for_selector("text=Welcome to Shortory,")
 
 
 def test_upload_with_comments_gives_five_explained_clips(page, product, tmp_path):

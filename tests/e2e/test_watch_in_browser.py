@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.helpers import sign_up
 from tests.media import make_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -67,14 +68,7 @@ def camera_page(fake_camera, product, playwright_instance):
 
 def test_watch_with_webcam_to_happy_gallery(camera_page, product, tmp_path):
     page = camera_page
-    page.goto("/accounts/signup/")
-    page.fill("#id_username", "gina")
-    page.fill("#id_password1", "a-long-browser-passphrase-3")
-    page.fill("#id_password2", "a-long-browser-passphrase-3")
-    page.get_by_role("button", name="Sign up").click()
-    # Wait for the signed-in page itself: the sign-up URL also ends in "/", so a URL wait
-    # would let the next goto() cancel the form's POST on a busy machine.
-    page.wait_for_selector("text=Welcome to Shortory,")
+    sign_up(page, "gina")
 
     page.goto("/videos/")
     page.set_input_files("#id_file", str(make_video(tmp_path / "show.mp4", seconds=45)))
