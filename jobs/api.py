@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -38,7 +39,11 @@ class JobDetailView(APIView):
 
 
 class DemoJobView(APIView):
-    """Start a demonstration job that counts to ten, to try live progress."""
+    """Start a demonstration job that counts to ten, to try live progress (staff only, as on
+    the jobs page: each one holds a worker for seconds, so users must not be able to queue
+    them)."""
+
+    permission_classes = [IsAdminUser]
 
     @extend_schema(request=None, responses={202: JobSerializer})
     def post(self, request):

@@ -91,8 +91,11 @@ def test_jobs_page_lists_only_own_jobs(alice_client, alice, bob):
     assert f'data-job-id="{theirs.pk}"' not in html
 
 
-def test_api_demo_job(api_client, alice, django_capture_on_commit_callbacks):
+def test_api_demo_job_is_for_staff(api_client, alice, staff, django_capture_on_commit_callbacks):
     api_client.force_authenticate(alice)
+    assert api_client.post("/api/v1/jobs/demo/").status_code == 403
+    assert not Job.objects.exists()  # a user cannot fill the workers with demonstrations
+    api_client.force_authenticate(staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.post("/api/v1/jobs/demo/")
     assert response.status_code == 202
